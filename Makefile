@@ -1,0 +1,27 @@
+# Two entry points (see README): `make demo` runs the main job, `make test` runs the tests.
+# Both create .venv/ at the repo root when it is missing and install actionrec into it.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.actionrec-installed
+DEMO_DIR ?= work_dirs/demo
+
+.PHONY: demo test venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m actionrec data synth $(DEMO_DIR)/synth
+	$(PY) -m actionrec data inspect $(DEMO_DIR)/synth/val_list_videos.txt --root $(DEMO_DIR)/synth/videos \
+		--label-map $(DEMO_DIR)/synth/label_map.txt
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) work_dirs

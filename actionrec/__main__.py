@@ -1,0 +1,3 @@
+from actionrec.cli import main
+
+raise SystemExit(main())
