@@ -73,7 +73,7 @@ class BaseRecognizer(nn.Module):
 
     def check_views(self, x: torch.Tensor) -> torch.Tensor:
         """Accept `(N, V, C, ...)`; a single view without the V axis is given one."""
-        want = self.view_ndim + 2
+        want = self.view_ndim + 3  # N, V, C + spatial dims
         if x.dim() == want - 1:
             x = x.unsqueeze(1)
         if x.dim() != want:

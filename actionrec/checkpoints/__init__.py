@@ -1,0 +1,121 @@
+"""Checkpoints: safe reading (`io`), layout conversion (per model family), and loading.
+
+`load_checkpoint(model, src)` reads a file or URL without executing pickled code, finds the
+state dict, lets the model convert a foreign layout (`model.adapt_state_dict`: MMAction2,
+OpenGVLab, CLIP, torchvision, timm -> actionrec's own names), then loads every tensor whose name
+and shape match. Shape-mismatched tensors are skipped and reported rather than fatal, as in
+MMAction2: a flow TSN's 10-channel conv1 stays as initialised when the weights come from RGB.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from torch import Tensor, nn
+
+from actionrec.checkpoints.io import (
+    CheckpointError,
+    CheckpointWarning,
+    Placeholder,
+    UnsafeCheckpointError,
+    extract_state_dict,
+    read_checkpoint,
+    read_pickle,
+)
+
+log = logging.getLogger(__name__)
+
+_URL_SCHEMES = ("http://", "https://", "file://")
+_SHOWN = 10  # names listed per category in LoadReport's text
+
+
+@dataclass
+class LoadReport:
+    """What `load_checkpoint` did with each tensor."""
+
+    source: str
+    loaded: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # in the model, not in the checkpoint
+    unexpected: list[str] = field(default_factory=list)  # in the checkpoint, not in the model
+    mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)
+    # (name, checkpoint shape, model shape)
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.unexpected or self.mismatched)
+
+    def __str__(self) -> str:
+        total = len(self.loaded) + len(self.missing) + len(self.mismatched)
+        lines = [f"loaded {len(self.loaded)}/{total} model tensors from {self.source}"]
+        mismatched = [f"{k} checkpoint {tuple(a)} vs model {tuple(b)}" for k, a, b in self.mismatched]
+        for title, names in (
+            ("missing", self.missing),
+            ("unexpected", self.unexpected),
+            ("shape mismatch (skipped)", mismatched),
+        ):
+            if names:
+                more = f", ... and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+                lines.append(f"  {title} ({len(names)}): {', '.join(names[:_SHOWN])}{more}")
+        return "\n".join(lines)
+
+
+def load_checkpoint(
+    model: nn.Module,
+    src: str | os.PathLike | Mapping[str, Any],
+    strict: bool = False,
+    map_location: Any = "cpu",
+) -> LoadReport:
+    """Load `src` (path, http(s)/file URL, or an already-loaded checkpoint/state dict) into `model`.
+
+    With `strict=True`, any missing, unexpected or shape-mismatched tensor raises CheckpointError
+    (and nothing is loaded).
+    """
+    if isinstance(src, Mapping):
+        source, obj = "state dict", src
+    else:
+        source = os.fspath(src)
+        if source.startswith(_URL_SCHEMES):
+            from actionrec.download import download
+
+            source = os.fspath(download(source))
+        obj = read_checkpoint(source, map_location=map_location)
+    state_dict = extract_state_dict(obj, source)
+    adapt = getattr(model, "adapt_state_dict", None)
+    if callable(adapt):
+        state_dict = adapt(state_dict)
+
+    report = _match(model.state_dict(), state_dict, source)
+    if strict and not report.complete:
+        raise CheckpointError(f"strict loading failed:\n{report}")
+    model.load_state_dict({k: state_dict[k] for k in report.loaded}, strict=False)
+    log.info("%s", report)
+    return report
+
+
+def _match(model_state: Mapping[str, Tensor], state_dict: Mapping[str, Tensor], source: str) -> LoadReport:
+    report = LoadReport(source)
+    for name, tensor in state_dict.items():
+        if name not in model_state:
+            report.unexpected.append(name)
+        elif tensor.shape != model_state[name].shape:
+            report.mismatched.append((name, tuple(tensor.shape), tuple(model_state[name].shape)))
+        else:
+            report.loaded.append(name)
+    report.missing = [name for name in model_state if name not in state_dict]
+    return report
+
+
+__all__ = [
+    "CheckpointError",
+    "CheckpointWarning",
+    "LoadReport",
+    "Placeholder",
+    "UnsafeCheckpointError",
+    "extract_state_dict",
+    "load_checkpoint",
+    "read_checkpoint",
+    "read_pickle",
+]
