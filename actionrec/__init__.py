@@ -1,3 +1,13 @@
-"""actionrec: torch-native video action recognition (TSN, UniFormerV2)."""
+"""actionrec: torch-native video action recognition (TSN, UniFormerV2).
+
+    import actionrec
+    model = actionrec.build_model("tsn_r50")            # a name, an actionrec config, or an MMAction2 config / model dict
+    actionrec.load_checkpoint(model, "tsn_r50.pth")     # MMAction2 / OpenGVLab / CLIP / torchvision layouts, never unpickles code
+    scores = model.eval().predict(uint8_views)          # (N, V, C, H, W) or (N, V, C, T, H, W) uint8 -> (N, num_classes)
+"""
+
+from actionrec.checkpoints import load_checkpoint
+from actionrec.models import build_model, create_model, list_models
 
 __version__ = "0.1.0"
+__all__ = ["build_model", "create_model", "list_models", "load_checkpoint", "__version__"]

@@ -7,12 +7,15 @@ the data pipeline never touches floats. Subclasses implement `forward_views`.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Sequence
 
 import torch
 from torch import nn
 
 AVERAGE_MODES = ("prob", "score", None)
+#: `amp=` names for mixed-precision inference (autocast; LayerNorm/softmax stay fp32, scores fp32)
+AMP_DTYPES = {None: None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 def average_views(scores: torch.Tensor, mode: str | None) -> torch.Tensor:
@@ -23,6 +26,7 @@ def average_views(scores: torch.Tensor, mode: str | None) -> torch.Tensor:
     """
     if mode not in AVERAGE_MODES:
         raise ValueError(f"average_clips must be one of {AVERAGE_MODES}, got {mode!r}")
+    scores = scores.float()
     if mode == "prob":
         return scores.softmax(dim=-1).mean(dim=1)
     if mode == "score":
@@ -91,11 +95,21 @@ class BaseRecognizer(nn.Module):
         return self.forward_views(self.check_views(x)).mean(dim=1)
 
     @torch.no_grad()
-    def predict(self, x: torch.Tensor, average_clips: str | None | object = ...) -> torch.Tensor:
+    def predict(
+        self, x: torch.Tensor, average_clips: str | None | object = ..., amp: str | None = None
+    ) -> torch.Tensor:
         """Test-time scores `(N, K)`, averaged over views as MMAction2's `average_clips`.
 
-        `average_clips` overrides the model's setting ('prob', 'score' or None).
+        `average_clips` overrides the model's setting ('prob', 'score' or None). `amp='bf16'`
+        (or 'fp16') runs the model under autocast; the returned scores are float32. bf16 pays
+        off only where the hardware has bf16 matmuls (AMX, recent GPUs): measure with
+        `benchmarks/`.
         """
+        if amp not in AMP_DTYPES:
+            raise ValueError(f"amp must be one of {list(AMP_DTYPES)}, got {amp!r}")
         mode = self.average_clips if average_clips is ... else average_clips
         x = self.check_views(x)
-        return average_views(self.forward_views(x), mode)
+        autocast = torch.autocast(x.device.type, dtype=AMP_DTYPES[amp]) if amp else contextlib.nullcontext()
+        with autocast:
+            scores = self.forward_views(x)
+        return average_views(scores, mode)
