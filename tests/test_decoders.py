@@ -33,6 +33,7 @@ from video_factory import (
     make_corrupt_video,
     make_edit_list_video,
     make_frame_folder,
+    make_mpegts_video,
     make_raw_h264_stream,
     make_video,
     make_vfr_video,
@@ -231,18 +232,24 @@ def test_frames_before_the_damage_still_decode(backend: str, damaged_videos: lis
             assert [read_index(f) for f in reader.read([2, 0])] == [2, 0]
 
 
-def test_pyav_is_always_available_and_auto_prefers_torchcodec(videos: dict) -> None:
+def test_auto_takes_pyav_for_h264_and_hevc_and_torchcodec_for_other_codecs(videos: dict,
+                                                                          skip_videos: dict) -> None:
+    """PyAV with packet skipping beats torchcodec on H.264/HEVC (module docstring); torchcodec seeks in the rest."""
     assert "pyav" in BACKENDS
+    for path in (videos["normal"], videos["edit_list"], skip_videos["hevc"], skip_videos["mpegts"]):
+        with open_video(path) as reader:
+            assert type(reader) is PyAVReader and reader.skips_packets
     expected = decoders.TorchCodecReader if "torchcodec" in BACKENDS else PyAVReader
-    with open_video(videos["normal"]) as reader:
+    with open_video(videos["avi"]) as reader:  # MPEG-4 part 2 in AVI: no skipping
         assert type(reader) is expected
 
 
 def test_auto_falls_back_to_pyav_when_torchcodec_cannot_load(monkeypatch: pytest.MonkeyPatch, videos: dict) -> None:
     monkeypatch.setattr(decoders, "_torchcodec_problem", lambda: "its FFmpeg libraries do not load")
     assert "torchcodec" not in available_backends()
-    with open_video(videos["normal"]) as reader:
-        assert isinstance(reader, PyAVReader)
+    for video in ("normal", "avi"):
+        with open_video(videos[video]) as reader:
+            assert isinstance(reader, PyAVReader)
     with pytest.raises(ImportError, match="FFmpeg libraries do not load"):
         open_video(videos["normal"], backend="torchcodec")
 
@@ -338,3 +345,170 @@ def test_torchcodec_probe_reports_an_import_failure_once_at_debug_level(
     assert problem is not None and "torchcodec does not import" in problem
     assert [record.levelno for record in caplog.records] == [logging.DEBUG]
     assert "falling back to PyAV" in caplog.records[0].getMessage()
+
+
+# --------------------------------------------------------------------------- PyAV packet skipping
+
+
+@pytest.fixture(scope="module")
+def skip_videos(videos: dict, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Layouts where what may be skipped differs: open GOPs, HEVC, Annex-B with in-band parameter sets."""
+    folder = tmp_path_factory.mktemp("skip_videos")
+    return {
+        "open_gop": make_video(folder / "open_gop.mp4", num_frames=60, gop=12, open_gop=True),
+        "hevc": make_video(folder / "hevc.mp4", num_frames=60, gop=12, codec="libx265"),
+        "hevc_open_gop": make_video(folder / "hevc_open_gop.mp4", num_frames=60, gop=12, codec="libx265",
+                                    open_gop=True),
+        "mpegts": make_mpegts_video(videos["long"], folder / "long.ts"),
+    }
+
+
+@pytest.fixture(scope="module")
+def all_videos(videos: dict, skip_videos: dict, references: dict) -> dict[str, tuple[Path, torch.Tensor]]:
+    """Every test video with its plain forward decode."""
+    paths = {**videos, **skip_videos}
+    return {name: (path, references[name][0] if name in references else decode_all_frames_pyav(path)[0])
+            for name, path in paths.items()}
+
+
+def _keyframe_positions(path: Path) -> list[int]:
+    """Decode positions the container flags as key frames (sync samples): an independent view of the GOPs."""
+    with av.open(str(path)) as container:
+        packets = [packet for packet in container.demux(video=0) if packet.size]
+    return [position for position, packet in enumerate(packets) if packet.is_keyframe]
+
+
+def _random_index_sets(num_frames: int, seed: int, count: int) -> list[list[int]]:
+    """Seeded sets of 1-12 indices in any order, duplicates allowed, plus every frame at once."""
+    rng = np.random.default_rng(seed)
+    sets = [rng.integers(0, num_frames, size=rng.integers(1, 13)).tolist() for _ in range(count)]
+    return sets + [list(range(num_frames))]
+
+
+SKIP_CASES = ["normal", "long", "edit_list", "vfr", "avi", "open_gop", "hevc", "hevc_open_gop", "mpegts"]
+
+
+@pytest.mark.parametrize("video", SKIP_CASES)
+def test_pyav_packet_skipping_is_pixel_identical_to_forward_decode(video: str, all_videos: dict) -> None:
+    path, reference = all_videos[video]
+    first_code = FIRST_EDIT_CODE if video == "edit_list" else 0
+    with PyAVReader(path) as reader:
+        assert reader.num_frames == len(reference)
+        assert reader.skips_packets == (video != "avi")  # MPEG-4 part 2: plain forward decode
+        for indices in _random_index_sets(reader.num_frames, seed=SKIP_CASES.index(video), count=8):
+            frames = reader.read(indices)
+            assert torch.equal(frames, reference[indices]), (video, indices)
+            assert [read_index(f) for f in frames] == [first_code + i for i in indices]
+
+
+def test_pyav_packet_skipping_on_demo_mp4_for_many_index_sets(shipped_references: dict) -> None:
+    """demo.mp4: key frames at 0, 187, 230, 268 only, 108 of 280 pictures non-reference."""
+    reference, _ = shipped_references["demo.mp4"]
+    rng = np.random.default_rng(2024)
+    with PyAVReader(DATA / "demo.mp4") as reader:
+        assert reader.skips_packets
+        for size in (1, 3, 8, 8, 8, 16, 25):
+            indices = rng.integers(0, 280, size=size).tolist()
+            assert torch.equal(reader.read(indices), reference[indices]), indices
+            assert reader.packets_decoded <= max(indices) + 1
+
+
+def test_pyav_sends_fewer_packets_than_a_forward_decode(all_videos: dict) -> None:
+    """The counter of packets sent to the decoder shows the skip happening."""
+    path, _ = all_videos["normal"]  # 60 frames, closed GOPs of 12
+    with PyAVReader(path) as reader:
+        reader.read([59])  # packet 0, then the last GOP from its IDR up to frame 59 at most
+        assert reader.packets_decoded <= 1 + 12
+        reader.read([5, 30])
+        assert reader.packets_decoded <= 6 + 12
+    with PyAVReader(DATA / "demo.mp4") as reader:
+        reader.read([0, 150])  # one GOP: only the non-reference pictures can go
+        assert reader.packets_decoded < 151
+        decoded_before_last_gop = reader.packets_decoded
+        reader.read([0, 150, 279])  # key frame 268 starts a closed GOP: 187-267 are skipped
+        assert reader.packets_decoded <= decoded_before_last_gop + 12
+    path, _ = all_videos["avi"]
+    with PyAVReader(path) as reader:
+        reader.read([10, 3])
+        assert reader.packets_decoded >= 11  # no skipping: every packet up to frame 10
+
+
+@pytest.mark.parametrize(("video", "closed_gop"), [("normal", True), ("long", True), ("mpegts", True),
+                                                   ("hevc", True), ("open_gop", False), ("hevc_open_gop", False)])
+def test_pyav_restarts_only_at_closed_gop_key_frames(video: str, closed_gop: bool, all_videos: dict) -> None:
+    path, _ = all_videos[video]
+    keyframes = _keyframe_positions(path)
+    assert len(keyframes) >= 5  # GOPs of 12 (x265 open GOPs may place key frames a little off)
+    with PyAVReader(path) as reader:
+        assert reader._index.starts == (keyframes if closed_gop else [0])
+
+
+def test_pyav_falls_back_to_a_forward_decode_when_a_frame_does_not_come_out(
+        monkeypatch: pytest.MonkeyPatch, all_videos: dict) -> None:
+    path, reference = all_videos["normal"]
+    monkeypatch.setattr(decoders._PacketIndex, "plan", lambda self, frames: [0])  # a plan that misses frames
+    with PyAVReader(path) as reader:
+        assert torch.equal(reader.read([40, 2]), reference[[40, 2]])
+        assert reader.packets_decoded >= 41
+
+
+def test_pyav_read_returns_the_channels_last_layout_of_torchcodec(all_videos: dict) -> None:
+    path, reference = all_videos["normal"]
+    with PyAVReader(path) as reader:
+        frames = reader.read([3, 1])
+    assert frames.shape == (2, 3, 64, 80) and frames.stride() == (64 * 80 * 3, 1, 80 * 3, 3)
+    assert torch.equal(frames, reference[[3, 1]])
+
+
+def test_nal_headers_parse_length_prefixed_and_start_code_packets() -> None:
+    avcc = b"\x00\x00\x00\x02\x09\xf0" + b"\x00\x00\x00\x03\x01\x9a\x07"
+    assert decoders._nal_headers(avcc, 4) == [0x09F0, 0x019A]
+    assert decoders._nal_headers(b"\x00\x02\x09\xf0", 2) == [0x09F0]
+    assert decoders._nal_headers(avcc[:-1], 4) is None  # second NAL cut short
+    annex_b = b"\x00\x00\x00\x01\x67\x64\x00\x0a" + b"\x00\x00\x01\x68\xee" + b"\x00\x00\x01\x65\x88\x84"
+    assert decoders._nal_headers(annex_b, 0) == [0x6764, 0x68EE, 0x6588]
+    assert decoders._nal_headers(b"\x12\x34", 0) is None  # no start code
+    assert decoders._nal_length_size("h264", bytes([1, 0x64, 0, 0x0D, 0xFF, 0xE1])) == 4  # avcC: 0xFF & 3 = 3
+    assert decoders._nal_length_size("h264", b"\x00\x00\x00\x01\x67") == 0  # Annex-B extradata
+
+
+def test_h264_access_units_are_classified_from_nal_ref_idc_and_type() -> None:
+    unit = decoders._h264_access_unit
+    # AUD + slice with nal_ref_idc 0: nothing references it.
+    assert unit([0x09F0, 0x019A]).nonref
+    assert not unit([0x219A]).nonref  # nal_ref_idc 1
+    assert not unit([0x0605, 0x019A]).nonref  # an SEI may carry decoder state: decoded
+    assert not unit([0x0910]).nonref  # no picture at all
+    sps_pps_idr = unit([0x6764, 0x68EE, 0x6588])
+    assert sps_pps_idr.idr and sps_pps_idr.parameter_sets and not sps_pps_idr.nonref
+    assert not unit([0x6588, 0x419A]).idr  # an IDR field paired with a non-IDR field
+
+
+def test_hevc_access_units_and_the_top_temporal_layer_rule() -> None:
+    unit = decoders._hevc_access_unit
+    trail_n = unit([0x0001])  # type 0 (TRAIL_N), layer 0, TemporalId 0
+    assert trail_n.nonref and trail_n.temporal_id == 0
+    assert not unit([0x0201]).nonref  # type 1 (TRAIL_R)
+    assert unit([0x1001]).nonref  # type 8 (RASL_N)
+    assert not unit([0x0009]).nonref  # TRAIL_N in layer 1 (multi-layer HEVC): may be an inter-layer reference
+    assert unit([0x2601]).idr and unit([0x2801]).idr  # IDR_W_RADL, IDR_N_LP
+    assert not unit([0x2A01]).idr  # CRA: open GOP
+    assert unit([0x4001, 0x4201, 0x4401, 0x2601]).parameter_sets  # VPS, SPS, PPS
+    layer_1_nonref = unit([0x0002])  # TRAIL_N with TemporalId 1
+    assert layer_1_nonref.temporal_id == 1
+    # A TRAIL_N in sub-layer 0 may be referenced from sub-layer 1; only the top layer's can go.
+    assert decoders._droppable([trail_n, unit([0x0201]), layer_1_nonref]) == [False, False, True]
+
+
+def test_plan_keeps_references_back_to_the_last_closed_gop_start() -> None:
+    """Hand-made index: IDRs at 0, 5 and 8, non-reference b at 2, 4, 7 and 9; display order = decode order."""
+    index = decoders._PacketIndex(frame_pts=list(range(10)), frame_packet=list(range(10)),
+                                  droppable=[False, False, True, False, True, False, False, True, False, True],
+                                  starts=[0, 5, 8], parameter_sets=[False] * 10)
+    assert index.plan({3}) == [0, 1, 3]
+    assert index.plan({7}) == [0, 5, 6, 7]  # packet 0 always, then the GOP from IDR 5
+    assert index.plan({2, 9}) == [0, 1, 2, 8, 9]
+    assert index.plan({4, 6}) == [0, 1, 3, 4, 5, 6]
+    index.parameter_sets[5] = True  # a skipped IDR carrying SPS/PPS is still sent
+    assert index.plan({9}) == [0, 5, 8, 9]
+    assert index.plan({1}) == [0, 1]

@@ -66,19 +66,31 @@ def read_index(frame: torch.Tensor | np.ndarray) -> int:
     return index
 
 
+ENCODERS = ("libx264", "libx265")
+
+
 def _encode(path: Path, pts_and_indices: list[tuple[int, int]], size: tuple[int, int],
-            time_base: Fraction, rate: Fraction, gop: int, faststart: bool = False) -> Path:
-    """Encodes frames ``frame_pattern(i)`` at the given pts with libx264 / yuv420p (B-frames on)."""
+            time_base: Fraction, rate: Fraction, gop: int, faststart: bool = False,
+            codec: str = "libx264", open_gop: bool = False) -> Path:
+    """Encodes frames ``frame_pattern(i)`` at the given pts with libx264 or libx265 / yuv420p (B-frames on).
+
+    ``open_gop``: key frames after the first are recovery points (x264 I, x265 CRA) that B-frames
+    shown before them may reference across, instead of closed-GOP IDRs.
+    """
+    if codec not in ENCODERS:
+        raise ValueError(f"codec must be one of {ENCODERS}, got {codec!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     options = {"movflags": "+faststart"} if faststart else {}
+    params = f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=2:open-gop={int(open_gop)}"
+    codec_options = ({"x264-params": params} if codec == "libx264"
+                     else {"x265-params": params + ":log-level=error"})
     with av.open(str(path), mode="w", options=options) as container:
-        stream = container.add_stream("libx264", rate=rate)
+        stream = container.add_stream(codec, rate=rate)
         stream.height, stream.width = size
         stream.pix_fmt = "yuv420p"
         stream.time_base = time_base
         stream.codec_context.time_base = time_base
-        stream.options = {"x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=2",
-                          "crf": "18", "preset": "veryfast"}
+        stream.options = {**codec_options, "crf": "18", "preset": "veryfast"}
         for pts, index in pts_and_indices:
             frame = av.VideoFrame.from_ndarray(frame_pattern(index, size), format="rgb24")
             frame.pts, frame.time_base = pts, time_base
@@ -88,14 +100,16 @@ def _encode(path: Path, pts_and_indices: list[tuple[int, int]], size: tuple[int,
 
 
 def make_video(path: str | os.PathLike, num_frames: int = 30, size: tuple[int, int] = DEFAULT_SIZE,
-               fps: int = 25, gop: int = 12, faststart: bool = False) -> Path:
-    """A constant-frame-rate H.264 mp4 whose frame ``i`` shows code ``i``.
+               fps: int = 25, gop: int = 12, faststart: bool = False, codec: str = "libx264",
+               open_gop: bool = False) -> Path:
+    """A constant-frame-rate H.264 (or with ``codec='libx265'``, HEVC) mp4 whose frame ``i`` shows code ``i``.
 
     ``faststart`` moves the index (moov) to the front, so a truncated copy still opens
     and its header promises more frames than the file holds.
     """
     time_base = Fraction(1, fps)
-    return _encode(Path(path), [(i, i) for i in range(num_frames)], size, time_base, Fraction(fps), gop, faststart)
+    return _encode(Path(path), [(i, i) for i in range(num_frames)], size, time_base, Fraction(fps), gop, faststart,
+                   codec, open_gop)
 
 
 def make_vfr_video(path: str | os.PathLike, num_frames: int = 30, size: tuple[int, int] = DEFAULT_SIZE,
@@ -148,6 +162,14 @@ def make_raw_h264_stream(source: str | os.PathLike, path: str | os.PathLike) -> 
     path = Path(path)
     subprocess.run([_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-c:v", "copy", "-bsf:v", "h264_mp4toannexb",
                     "-f", "h264", str(path)], check=True)
+    return path
+
+
+def make_mpegts_video(source: str | os.PathLike, path: str | os.PathLike) -> Path:
+    """Remuxes ``source`` into MPEG-TS: Annex-B start codes, SPS/PPS repeated in band before each key frame."""
+    path = Path(path)
+    subprocess.run([_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-c:v", "copy", "-f", "mpegts", str(path)],
+                   check=True)
     return path
 
 

@@ -3,12 +3,27 @@
 Every reader answers ``read(indices)`` with exactly the displayed frames at those 0-based
 positions, in the order asked, duplicates allowed. Backend choice lives in ``open_video``:
 
-* torchcodec (``seek_mode="exact"``): fastest and frame-exact; used when it imports and
-  its FFmpeg libraries load. A read it fails is retried with PyAV.
-* PyAV: decodes forward from the start, never seeks by timestamp (seeking gets frames
-  wrong on edit-list mp4s), and stops at the largest requested index.
+* PyAV: decodes forward from the start and never seeks by timestamp (seeking gets frames
+  wrong on edit-list mp4s). For H.264/HEVC in mp4/mkv/ts/flv it sends the decoder only the
+  packets the requested frames depend on: unrequested non-reference pictures are left out,
+  and so are closed GOPs (from an IDR) with nothing requested. Frames stay bit-identical
+  to a full decode, because every decoded picture still gets all its references.
+* torchcodec (``seek_mode="exact"``): frame-exact; seeks to the key frame before each frame.
+  A read it fails is retried with PyAV.
 * decord: MMAction2's historic default, only on request. It returns wrong frames on
   edit-list mp4s (trimmed Kinetics clips) and B-frame AVIs, so it refuses those files.
+
+'auto' takes PyAV for H.264/HEVC in those containers and torchcodec for everything else
+(e.g. MPEG-4 part 2 AVIs, where PyAV can skip nothing). Process CPU ms per video, one thread,
+2 loaded cores (benchmarks/data_pipeline.py and the same pipeline on test.mp4):
+
+    TSN train (8 sparse frames)     torchcodec   PyAV full decode   PyAV skipping
+    demo.mp4 (IDR at 0/187/230/268)   116-124        182-185            83-99
+    test.mp4 (IDR at 0/235)               241        281-296              139
+    340x256 GOP 12, 300 frames          46-52        161-175            45-50
+    568x320 GOP 30, 300 frames             81                            83
+    UniFormerV2 test (32 frames)
+    demo.mp4 / GOP 12 / GOP 30    173 / 179 / 202                 139 / 155 / 154
 
 Failures to open or decode raise ``VideoDecodeError`` naming the file, so datasets can
 skip the sample and report it; an index past the end raises ``IndexError``.
@@ -16,13 +31,16 @@ skip the sample and report it; an index past the end raises ``IndexError``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import importlib.util
+import itertools
 import logging
 import os
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import av
@@ -185,25 +203,226 @@ class TorchCodecReader(VideoReader):
 
 # --------------------------------------------------------------------------- PyAV
 
+# The index pass keeps the packets of files up to this size for the first read (no second demux).
+_KEPT_PACKET_BYTES = 64 << 20
+# Containers whose packet pts are presentation times (AVI stores decode order only).
+_PTS_CONTAINERS = frozenset({"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "mpegts", "flv"})
+
+# H.264 NAL unit types (ITU-T H.264 table 7-1).
+_H264_SLICES = frozenset(range(1, 6))
+_H264_IDR = 5
+_H264_PARAMETER_SETS = frozenset({7, 8, 13, 15})  # SPS, PPS, SPS extension, subset SPS
+_H264_HARMLESS = frozenset({9, 12})  # access unit delimiter, filler: no decoder state
+# HEVC NAL unit types (ITU-T H.265 table 7-1).
+_HEVC_SUBLAYER_NONREF = frozenset({0, 2, 4, 6, 8, 10, 12, 14})  # TRAIL_N, TSA_N, STSA_N, RADL_N, RASL_N, RSV_VCL_N*
+_HEVC_IDR = frozenset({19, 20})  # IDR_W_RADL, IDR_N_LP
+_HEVC_PARAMETER_SETS = frozenset({32, 33, 34})  # VPS, SPS, PPS
+_HEVC_HARMLESS = frozenset({35, 38})  # access unit delimiter, filler
+
+
+def _nal_length_size(codec: str, extradata: bytes | None) -> int:
+    """Bytes of the NAL length prefix in avcC/hvcC-style packets (mp4, mkv), or 0 for Annex-B start codes."""
+    if not extradata or extradata[0] != 1:
+        return 0
+    if codec == "h264" and len(extradata) >= 5:
+        return (extradata[4] & 3) + 1
+    if codec == "hevc" and len(extradata) >= 23:
+        return (extradata[21] & 3) + 1
+    return 0
+
+
+def _nal_headers(data: bytes, length_size: int) -> list[int] | None:
+    """The first two bytes (big-endian) of each NAL unit of a packet; None when the packet does not parse."""
+    headers = []
+    if length_size:
+        position = 0
+        while position < len(data):
+            payload = position + length_size
+            size = int.from_bytes(data[position:payload], "big")
+            if size == 0 or payload + size > len(data):
+                return None
+            headers.append(int.from_bytes(data[payload:payload + 2].ljust(2, b"\0"), "big"))
+            position = payload + size
+    else:
+        start = data.find(b"\x00\x00\x01")
+        while start != -1:
+            payload = start + 3
+            headers.append(int.from_bytes(data[payload:payload + 2].ljust(2, b"\0"), "big"))
+            start = data.find(b"\x00\x00\x01", payload)
+    return headers or None
+
+
+@dataclass(frozen=True)
+class _AccessUnit:
+    """What a packet's NAL headers say about its picture, for deciding what may be left undecoded."""
+
+    nonref: bool  # no later picture of its temporal layer references it, and it carries no other decoder state
+    idr: bool  # instantaneous decoder refresh: nothing after it references anything before it
+    parameter_sets: bool  # carries SPS/PPS (or VPS), which later pictures may use
+    temporal_id: int  # HEVC temporal sub-layer (0 for H.264)
+
+
+def _h264_access_unit(headers: list[int]) -> _AccessUnit:
+    types = [(header >> 8) & 31 for header in headers]
+    slice_ref_idc = [(header >> 13) & 3 for header, kind in zip(headers, types) if kind in _H264_SLICES]
+    return _AccessUnit(
+        nonref=bool(slice_ref_idc) and not any(slice_ref_idc) and set(types) <= _H264_SLICES | _H264_HARMLESS,
+        idr=bool(slice_ref_idc) and all(kind == _H264_IDR for kind in types if kind in _H264_SLICES),
+        parameter_sets=not _H264_PARAMETER_SETS.isdisjoint(types),
+        temporal_id=0)
+
+
+def _hevc_access_unit(headers: list[int]) -> _AccessUnit:
+    types = [(header >> 9) & 63 for header in headers]
+    base_layer = all((header >> 3) & 63 == 0 for header in headers)  # nuh_layer_id 0: no multi-layer HEVC
+    slices = [kind for kind in types if kind < 32]
+    temporal_ids = [(header & 7) - 1 for header, kind in zip(headers, types) if kind < 32]
+    return _AccessUnit(
+        nonref=bool(slices) and base_layer and set(slices) <= _HEVC_SUBLAYER_NONREF
+        and set(types) <= _HEVC_SUBLAYER_NONREF | _HEVC_HARMLESS,
+        idr=bool(slices) and base_layer and set(slices) <= _HEVC_IDR,
+        parameter_sets=not _HEVC_PARAMETER_SETS.isdisjoint(types),
+        temporal_id=max(temporal_ids, default=0))
+
+
+def _droppable(units: list[_AccessUnit]) -> list[bool]:
+    """Pictures nothing references: non-reference ones in the top temporal sub-layer of the stream
+    (an HEVC sub-layer non-reference picture may still be referenced from higher sub-layers)."""
+    top_layer = max(unit.temporal_id for unit in units)
+    return [unit.nonref and unit.temporal_id == top_layer for unit in units]
+
+
+_ACCESS_UNIT_PARSERS = {"h264": _h264_access_unit, "hevc": _hevc_access_unit}
+
+
+@dataclass
+class _PacketIndex:
+    """One demux pass over the video packets (non-empty ones, in decode order), without decoding.
+
+    ``frame_pts`` are the sorted pts of the shown packets (edit lists hide lead-in packets by
+    flagging them discarded), so display index = rank of a packet's pts. ``frame_packet[i]`` is
+    the decode position of display index ``i``. For H.264/HEVC in a container with real
+    presentation times, ``droppable`` marks packets whose picture nothing references and
+    ``starts`` the positions where decoding may begin afresh (0 and closed-GOP IDRs); both are
+    None where packets cannot be skipped exactly.
+    """
+
+    frame_pts: list[int] | None  # None: a raw stream without timestamps
+    frame_packet: list[int] | None = None
+    droppable: list[bool] | None = None
+    starts: list[int] | None = None
+    parameter_sets: list[bool] | None = None
+
+    @property
+    def skips_packets(self) -> bool:
+        return self.droppable is not None
+
+    def plan(self, frames: set[int]) -> list[int]:
+        """Decode positions to send the decoder so that ``frames`` (display indices) come out exact.
+
+        For each frame: the packets from the latest start before it up to it, less the droppable
+        ones other than itself. Packet 0 is always sent, so stream-level state carried in the first
+        access unit (e.g. the encoder's identity, which libavcodec uses for bug workarounds) is
+        seen as in a full decode. A skipped IDR that carries parameter sets is sent too.
+        """
+        assert self.frame_packet is not None and self.droppable is not None and self.starts is not None
+        send = {0}
+        covered = 0
+        for position in sorted(self.frame_packet[frame] for frame in frames):
+            start = max(self.starts[bisect.bisect_right(self.starts, position) - 1], covered)
+            send.update(p for p in range(start, position) if not self.droppable[p])
+            send.add(position)
+            covered = max(covered, position + 1)
+        last = max(send)
+        send.update(p for p in self.starts if p < last and self.parameter_sets[p])
+        return sorted(send)
+
+
+def _access_unit_parser(container: av.container.InputContainer) -> Callable[[list[int]], _AccessUnit] | None:
+    """The NAL header parser for the video stream, where packets can be skipped: H.264/HEVC with real pts."""
+    if container.format.name not in _PTS_CONTAINERS:
+        return None
+    return _ACCESS_UNIT_PARSERS.get(container.streams.video[0].codec_context.name)
+
+
+def _index_packets(container: av.container.InputContainer, path: str) -> tuple[_PacketIndex, list[av.Packet]]:
+    """Demuxes every video packet once (about 1 ms per MB) and parses H.264/HEVC NAL headers.
+
+    Also returns the non-empty packets, so that the first read need not demux again.
+    """
+    stream = container.streams.video[0]
+    codec = stream.codec_context.name
+    parse = _access_unit_parser(container)
+    length_size = _nal_length_size(codec, stream.codec_context.extradata) if parse else 0
+    pts: list[int | None] = []
+    shown: list[bool] = []
+    units: list[_AccessUnit | None] = []
+    packets = []
+    try:
+        for packet in container.demux(stream):
+            if not packet.size:
+                continue
+            packets.append(packet)
+            pts.append(packet.pts)
+            shown.append(not packet.is_discard)
+            if parse is not None:
+                headers = _nal_headers(bytes(packet), length_size)
+                units.append(None if headers is None else parse(headers))
+    except Exception as error:
+        raise VideoDecodeError(f"{path}: PyAV failed while reading packets ({_cause(error)})") from error
+    if None in pts:  # e.g. a raw .h264 stream: no timestamps, no skipping
+        return _PacketIndex(frame_pts=None), packets
+    frame_pts = sorted(p for p, is_shown in zip(pts, shown) if is_shown)
+    index = _PacketIndex(frame_pts=frame_pts)
+    if len(set(pts)) < len(pts):  # duplicated pts cannot name frames
+        return index, packets
+    position_of_pts = {p: position for position, p in enumerate(pts)}
+    index.frame_packet = [position_of_pts[p] for p in frame_pts]
+    if parse is None or not units or None in units:
+        return index, packets
+    index.droppable = _droppable(units)
+    index.parameter_sets = [unit.parameter_sets for unit in units]
+    index.starts = [0]
+    if not any(unit.parameter_sets and not unit.idr for unit in units[1:]):
+        # Closed GOP, checked on the timestamps too: everything before the IDR is shown before it
+        # and everything after it is shown after it.
+        earlier_max = list(itertools.accumulate(pts, max))
+        later_min = list(itertools.accumulate(reversed(pts), min))[::-1]
+        index.starts += [position for position in range(1, len(units)) if units[position].idr
+                         and earlier_max[position - 1] < pts[position] == later_min[position]]
+    return index, packets
+
 
 class PyAVReader(VideoReader):
-    """PyAV, decoding forward from the first packet: the cost grows with the largest index asked
-    for (no seeking at all), but the frames are always the displayed ones.
+    """PyAV, decoding forward from the first packet, never seeking by timestamp (which gets frames
+    wrong on edit-list mp4s), stopping after the last frame asked for.
 
-    ``num_frames`` and ``timestamps`` come from one demux pass over the packets without
-    decoding (cost: reading the file once, about 1 ms per MB): the count of packets the
-    demuxer does not flag as discarded (edit lists hide the lead-in packets that way) and
-    their sorted pts. A stream without packet pts falls back to a full decode to count.
+    ``num_frames`` and ``timestamps`` come from one demux pass over the packets without decoding:
+    the packets the demuxer does not flag as discarded and their sorted pts. A stream without
+    packet pts falls back to a full decode to count.
+
+    For H.264 and HEVC in mp4/mkv/ts/flv the decoder is only sent the packets the requested
+    frames depend on (``_PacketIndex.plan``): non-reference pictures that are not requested are
+    left out, and so are whole closed GOPs (from an IDR) with nothing requested. Every picture
+    that is decoded sees exactly the references it sees in a full decode, so the frames are
+    identical; ``packets_decoded`` counts the packets sent by the last ``read``. If a requested
+    frame still fails to come out, the read is redone as a plain forward decode.
+    ``may_skip_packets`` (codec and container alone, known on open) is what 'auto' decides on.
+
+    The demux pass keeps the packets of files up to 64 MB, so the first read does not demux again.
     """
 
     def __init__(self, path: str | os.PathLike, num_threads: int = 1) -> None:
         self.path = os.fspath(path)
         self.num_threads = num_threads
+        self.packets_decoded = 0
+        self._kept_packets: list[av.Packet] | None = None
         _check_video_file(self.path)
         self._container: av.container.InputContainer | None = self._open()
         stream = self._container.streams.video[0]
         self.fps = float(stream.average_rate) if stream.average_rate else None
         self._time_base = stream.time_base
+        self.may_skip_packets = _access_unit_parser(self._container) is not None
 
     def _open(self) -> av.container.InputContainer:
         try:
@@ -223,69 +442,138 @@ class PyAVReader(VideoReader):
         container, self._container = self._container, None
         return container if container is not None else self._open()
 
+    def _packets(self) -> tuple[av.container.InputContainer, Iterable[av.Packet]]:
+        """A container and its non-empty video packets: the first time those kept by the index pass,
+        then a new demux."""
+        if self._kept_packets is not None:
+            packets, self._kept_packets = self._kept_packets, None
+            return self._fresh_container(), packets
+        container = self._fresh_container()
+        return container, (packet for packet in container.demux(container.streams.video[0]) if packet.size)
+
     @functools.cached_property
-    def _scan(self) -> tuple[int, list[int] | None]:
-        """(number of displayed frames, their sorted pts or None when the stream has no timestamps)."""
-        with self._fresh_container() as container:
-            pts: list[int | None] = []
-            try:
-                for packet in container.demux(container.streams.video[0]):
-                    if packet.size and not packet.is_discard:
-                        pts.append(packet.pts)
-            except Exception as error:
-                raise VideoDecodeError(f"{self.path}: PyAV failed while reading packets ({_cause(error)})") from error
-        if None in pts:  # e.g. a raw .h264 stream: only decoding can count its frames
-            pts = self._decoded_pts()
-        if not pts:
+    def _index(self) -> _PacketIndex:
+        container = self._fresh_container()
+        try:
+            index, packets = _index_packets(container, self.path)
+        except BaseException:
+            container.close()
+            raise
+        if index.frame_pts is not None and sum(packet.size for packet in packets) <= _KEPT_PACKET_BYTES:
+            self._container, self._kept_packets = container, packets  # the first read decodes these
+        else:
+            container.close()
+        if index.frame_pts is None:
+            self._frame_count = len(self._decoded_pts())
+        elif not index.frame_pts:
             raise VideoDecodeError(f"{self.path}: the video stream has no frames")
-        return len(pts), None if None in pts else sorted(pts)
+        return index
 
     def _decoded_pts(self) -> list[int | None]:
         """Frame pts by decoding everything: the slow, sure way for streams whose packets lack pts."""
         with self._fresh_container() as container:
             try:
-                return [frame.pts for frame in container.decode(container.streams.video[0])]
+                pts = [frame.pts for frame in container.decode(container.streams.video[0])]
             except Exception as error:
                 raise VideoDecodeError(f"{self.path}: PyAV failed to decode ({_cause(error)})") from error
+        if not pts:
+            raise VideoDecodeError(f"{self.path}: the video stream has no frames")
+        return pts
 
     @property
     def num_frames(self) -> int:  # type: ignore[override]
-        return self._scan[0]
+        frame_pts = self._index.frame_pts
+        return self._frame_count if frame_pts is None else len(frame_pts)
 
     @property
     def has_timestamps(self) -> bool:
         """False for a raw elementary stream (e.g. ``.h264``), whose frames carry no pts."""
-        return self._scan[1] is not None
+        return self._index.frame_pts is not None
+
+    @property
+    def skips_packets(self) -> bool:
+        """True where ``read`` decodes only the packets the requested frames depend on (H.264/HEVC)."""
+        return self._index.skips_packets
 
     def timestamps(self, indices: Sequence[int]) -> list[float]:
         wanted = self._checked(indices)
-        frame_pts = self._scan[1]
+        frame_pts = self._index.frame_pts
         if frame_pts is None:
             raise VideoDecodeError(f"{self.path}: the video stream carries no timestamps")
         return [float(frame_pts[index] * self._time_base) for index in wanted]
 
     def read(self, indices: Sequence[int]) -> torch.Tensor:
+        """Frames as a channels-last strided ``(T, 3, H, W)`` view, the layout torchcodec returns."""
         wanted = self._checked(indices)
-        needed, last = set(wanted), max(wanted)
+        needed = set(wanted)
+        images = self._decode_planned(needed) if self.skips_packets else None
+        if images is None:
+            images = self._decode_forward(needed)
+        return torch.from_numpy(np.stack([images[index] for index in wanted])).permute(0, 3, 1, 2)
+
+    def _decode_planned(self, needed: set[int]) -> dict[int, np.ndarray] | None:
+        """Sends only the planned packets; frames are named by pts. None if a frame did not come out."""
+        index = self._index
+        plan = index.plan(needed)
+        to_send, last = set(plan), plan[-1]
+        display_index = {pts: frame for frame, pts in enumerate(index.frame_pts)}
+        images: dict[int, np.ndarray] = {}
+
+        def keep(frames: list[av.VideoFrame]) -> None:
+            for frame in frames:
+                shown = display_index.get(frame.pts)
+                if shown in needed and shown not in images:
+                    images[shown] = frame.to_ndarray(format="rgb24")
+
+        self.packets_decoded = 0
+        container, packets = self._packets()
+        with container:
+            stream = container.streams.video[0]
+            try:
+                for position, packet in enumerate(packets):
+                    if position in to_send:
+                        self.packets_decoded += 1
+                        keep(stream.decode(packet))
+                    if len(images) == len(needed):
+                        return images
+                    if position == last:
+                        keep(stream.decode(None))
+                        break
+            except Exception as error:
+                logger.debug("%s: decoding the planned packets failed (%s)", self.path, _cause(error))
+                return None
+        if len(images) < len(needed):
+            logger.debug("%s: frames %s did not come out of the planned packets; decoding everything",
+                         self.path, sorted(needed - images.keys()))
+            return None
+        return images
+
+    def _decode_forward(self, needed: set[int]) -> dict[int, np.ndarray]:
+        """Every packet up to the last frame asked for; frames are named by output order."""
+        last = max(needed)
         images: dict[int, np.ndarray] = {}
         position = -1
-        with self._fresh_container() as container:
+        self.packets_decoded = 0
+        container, packets = self._packets()
+        with container:
+            stream = container.streams.video[0]
             try:
-                for position, frame in enumerate(container.decode(container.streams.video[0])):
-                    if position in needed:
-                        images[position] = frame.to_ndarray(format="rgb24")
-                    if position == last:
-                        break
+                for packet in itertools.chain(packets, [None]):  # None drains the decoder
+                    self.packets_decoded += packet is not None
+                    for frame in stream.decode(packet):
+                        position += 1
+                        if position in needed:
+                            images[position] = frame.to_ndarray(format="rgb24")
+                        if position == last:
+                            return images
             except Exception as error:
                 raise VideoDecodeError(
                     f"{self.path}: PyAV failed to decode after frame {position} ({_cause(error)})") from error
-        if last not in images:
-            raise VideoDecodeError(f"{self.path}: decoding stopped after {position + 1} frames although the "
-                                   f"container lists {self.num_frames}; the file is probably corrupt or truncated")
-        batch = torch.from_numpy(np.stack([images[index] for index in wanted]))
-        return batch.permute(0, 3, 1, 2).contiguous()
+        raise VideoDecodeError(f"{self.path}: decoding stopped after {position + 1} frames although the "
+                               f"container lists {self.num_frames}; the file is probably corrupt or truncated")
 
     def close(self) -> None:
+        self._kept_packets = None
         if self._container is not None:
             self._container.close()
             self._container = None
@@ -359,9 +647,17 @@ def available_backends() -> list[str]:
 
 
 def open_video(path: str | os.PathLike, backend: str = "auto", num_threads: int = 1) -> VideoReader:
-    """Opens a video with ``backend``: 'auto' (torchcodec, else PyAV), 'torchcodec', 'pyav' or 'decord'."""
+    """Opens a video with ``backend``: 'auto', 'torchcodec', 'pyav' or 'decord'.
+
+    'auto' takes PyAV where it skips packets (H.264/HEVC in mp4/mkv/ts/flv: the figures in the
+    module docstring), torchcodec for everything else, and PyAV when torchcodec does not load.
+    """
     if backend == "auto":
-        backend = "torchcodec" if _torchcodec_problem() is None else "pyav"
+        reader = PyAVReader(path, num_threads)
+        if reader.may_skip_packets or _torchcodec_problem() is not None:
+            return reader
+        reader.close()
+        backend = "torchcodec"
     if backend == "torchcodec":
         return TorchCodecReader(path, num_threads)
     if backend == "pyav":
