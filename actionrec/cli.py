@@ -15,6 +15,16 @@ import sys
 # Command modules, in the order `actionrec --help` lists them.
 COMMAND_MODULES = [
     "actionrec.commands.data",
+    "actionrec.commands.fuse",
+    "actionrec.commands.config",
+    "actionrec.commands.train",
+    "actionrec.commands.test",
+    "actionrec.commands.benchmark",
+    "actionrec.commands.flops",
+    "actionrec.commands.plot",
+    "actionrec.commands.demo",
+    "actionrec.commands.zoo",
+    "actionrec.commands.recognize",
 ]
 
 

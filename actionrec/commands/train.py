@@ -1,0 +1,58 @@
+"""`actionrec train CONFIG`: one process, or many under torchrun."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from actionrec.commands.config import add_cfg_options
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "train", help="train a model from a config",
+        description="Trains CONFIG's model. Multi-GPU / multi-node: torchrun --nproc-per-node N -m actionrec train CONFIG.")
+    p.add_argument("config", metavar="CONFIG")
+    p.add_argument("--work-dir", help="checkpoints and logs (default: the config's work_dir)")
+    p.add_argument("--seed", type=int, help="overrides train.seed")
+    p.add_argument("--deterministic", action="store_true", help="deterministic algorithms (bit-reproducible on CPU)")
+    p.add_argument("--resume", nargs="?", const="latest", metavar="CKPT",
+                   help="continue from CKPT (default: WORK_DIR/latest.pth)")
+    p.add_argument("--amp", choices=("bf16", "fp16"), help="mixed precision (fp16 needs CUDA)")
+    p.add_argument("--device", choices=("cpu", "cuda"), help="default: CUDA when available")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_cfg_options(p)
+    p.set_defaults(func=run)
+
+
+def config_with_flags(args: argparse.Namespace):
+    """The config with command-line flags applied as overrides (flags win over --cfg-options)."""
+    from actionrec.config import load_config
+
+    options = list(args.cfg_options)
+    if getattr(args, "work_dir", None):
+        options.append(f"work_dir={args.work_dir!r}")
+    if getattr(args, "seed", None) is not None:
+        options.append(f"train.seed={args.seed}")
+    if getattr(args, "deterministic", False):
+        options.append("train.deterministic=True")
+    if getattr(args, "amp", None):
+        options.append(f"train.amp={args.amp!r}")
+    return load_config(args.config, options)
+
+
+def run(args: argparse.Namespace) -> int:
+    from actionrec.config import ConfigError
+    from actionrec.engine.trainer import NonFiniteLossError, train
+
+    try:
+        cfg = config_with_flags(args)
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    try:
+        train(cfg, resume=args.resume, device=args.device, progress=not args.no_progress)
+    except NonFiniteLossError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 3
+    return 0

@@ -1,0 +1,273 @@
+"""Read config files into plain dicts: Python (never executed) or YAML, `_base_` chains, overrides.
+
+A Python config is a list of top-level assignments whose right-hand sides are literals:
+numbers, strings, lists, tuples, dicts, `dict(k=v, **other)`, names assigned earlier in the
+file (or in its bases), and arithmetic on those. That covers MMAction2's config files while
+keeping a config a piece of data: nothing in it runs. Top-level names starting with one `_`
+(other than `_base_`) are private helper variables and are dropped from the result.
+
+`_base_` (a path or a list of paths, relative to the file) is merged first, in order, then
+the file on top: dicts merge key by key, anything else replaces, and a dict holding
+`_delete_=True` replaces its base instead of merging.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import operator
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+
+class ConfigError(ValueError):
+    """A config file or key that cannot be used; the message names the file/key and the fix."""
+
+
+_BINARY_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+_UNARY_OPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
+
+
+class _LiteralEvaluator:
+    """Evaluate the right-hand side of one assignment against the names defined so far."""
+
+    def __init__(self, names: dict[str, Any], where: str):
+        self.names = names
+        self.where = where
+
+    def fail(self, node: ast.AST, what: str) -> ConfigError:
+        return ConfigError(f"{self.where}:{getattr(node, 'lineno', '?')}: {what}")
+
+    def __call__(self, node: ast.AST) -> Any:
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            items = [self(e) for e in node.elts]
+            return {ast.List: list, ast.Tuple: tuple, ast.Set: set}[type(node)](items)
+        if isinstance(node, ast.Dict):
+            out: dict = {}
+            for k, v in zip(node.keys, node.values):
+                if k is None:  # {**other}
+                    out.update(self._mapping(v))
+                else:
+                    out[self(k)] = self(v)
+            return out
+        if isinstance(node, ast.Name):
+            if node.id in ("True", "False", "None"):
+                return {"True": True, "False": False, "None": None}[node.id]
+            if node.id not in self.names:
+                raise self.fail(node, f"name {node.id!r} is not defined above (configs are data, not code)")
+            return copy.deepcopy(self.names[node.id])
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("dict", "list", "tuple"):
+            return self._call(node)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY_OPS:
+            return _BINARY_OPS[type(node.op)](self(node.left), self(node.right))
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY_OPS:
+            return _UNARY_OPS[type(node.op)](self(node.operand))
+        if isinstance(node, ast.Subscript):
+            return self(node.value)[self(node.slice)]
+        if isinstance(node, ast.JoinedStr):
+            return "".join(self._fstring_part(v) for v in node.values)
+        raise self.fail(node, f"unsupported expression {ast.unparse(node)!r}: only literals, dict(), names and arithmetic")
+
+    def _fstring_part(self, node: ast.AST) -> str:
+        if isinstance(node, ast.FormattedValue):
+            spec = "".join(self._fstring_part(v) for v in node.format_spec.values) if node.format_spec else ""
+            return format(self(node.value), spec)
+        return str(self(node))
+
+    def _mapping(self, node: ast.AST) -> dict:
+        value = self(node)
+        if not isinstance(value, dict):
+            raise self.fail(node, f"'**' needs a dict, got {type(value).__name__}")
+        return value
+
+    def _call(self, node: ast.Call) -> Any:
+        name = node.func.id  # type: ignore[attr-defined]
+        if name == "dict":
+            if node.args:
+                raise self.fail(node, "dict() takes keyword arguments only here")
+            out: dict = {}
+            for kw in node.keywords:
+                if kw.arg is None:
+                    out.update(self._mapping(kw.value))
+                else:
+                    out[kw.arg] = self(kw.value)
+            return out
+        if node.keywords or len(node.args) > 1:
+            raise self.fail(node, f"{name}() takes one positional argument here")
+        items = self(node.args[0]) if node.args else ()
+        return list(items) if name == "list" else tuple(items)
+
+
+def _read_python(path: Path, inherited: dict[str, Any]) -> dict[str, Any]:
+    """Top-level assignments of a Python config, evaluated as literals (never executed)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = dict(inherited)  # names from the bases can be referenced, as in MMAction2 configs
+    out: dict[str, Any] = {}
+    evaluate = _LiteralEvaluator(names, str(path))
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+            continue  # docstring
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name = stmt.targets[0].id
+            value = evaluate(stmt.value)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            name = stmt.target.id
+            value = evaluate(stmt.value)
+        else:
+            raise ConfigError(
+                f"{path}:{stmt.lineno}: only 'name = value' assignments are allowed in a config, "
+                f"got {ast.unparse(stmt).splitlines()[0]!r}"
+            )
+        names[name] = value
+        out[name] = value
+    return out
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses duplicated mapping keys (PyYAML keeps the last silently)."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise ConfigError(f"{key_node.start_mark.name}:{line}: duplicated key {key!r} (first at line {seen[key]})")
+        seen[key] = line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    with open(path) as f:
+        data = yaml.load(f, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a config must be a mapping at the top level, got {type(data).__name__}")
+    return data
+
+
+def merge(base: dict, update: dict) -> dict:
+    """Recursive dict merge; `update`'s dicts merge into `base`'s unless they carry `_delete_=True`."""
+    out = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and value.get("_delete_"):
+            out[key] = {k: copy.deepcopy(v) for k, v in value.items() if k != "_delete_"}
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _strip_delete_markers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_delete_markers(v) for k, v in value.items() if k != "_delete_"}
+    if isinstance(value, list):
+        return [_strip_delete_markers(v) for v in value]
+    return value
+
+
+def read_config_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A config file with its `_base_` chain resolved, as a plain dict (private `_names` kept)."""
+    path = Path(path).resolve()
+    if path in _chain:
+        raise ConfigError(f"{path}: circular _base_ chain: {' -> '.join(map(str, _chain + (path,)))}")
+    if not path.is_file():
+        where = f" (a _base_ of {_chain[-1]})" if _chain else ""
+        raise ConfigError(f"config file not found: {path}{where}")
+    if path.suffix == ".py":
+        # Bases first: their names may be referenced by the file.
+        head = _read_python_bases(path)
+        merged: dict[str, Any] = {}
+        for base in head:
+            merged = merge(merged, read_config_file(path.parent / base, _chain + (path,)))
+        own = _read_python(path, merged)
+    elif path.suffix in (".yaml", ".yml"):
+        own = _read_yaml(path)
+        merged = {}
+        for base in _as_list(own.get("_base_"), path):
+            merged = merge(merged, read_config_file(path.parent / base, _chain + (path,)))
+    else:
+        raise ConfigError(f"{path}: unknown config format {path.suffix!r} (expected .py, .yaml or .yml)")
+    own.pop("_base_", None)
+    return merge(merged, own)
+
+
+def _read_python_bases(path: Path) -> list[str]:
+    """The `_base_` assignment of a Python config, read before the rest so names resolve."""
+    for stmt in ast.parse(path.read_text(), filename=str(path)).body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_base_" for t in stmt.targets):
+            return _as_list(_LiteralEvaluator({}, str(path))(stmt.value), path)
+    return []
+
+
+def _as_list(value: Any, path: Path) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ConfigError(f"{path}: _base_ must be a path or a list of paths, got {value!r}")
+
+
+def drop_private(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Remove helper variables (`_name`) and `_delete_` markers; what remains is the config."""
+    return _strip_delete_markers({k: v for k, v in cfg.items() if not k.startswith("_")})
+
+
+def parse_override_value(text: str) -> Any:
+    """`--cfg-options` values are Python literals when they parse as one, else plain strings."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        if text.lower() in ("true", "false", "none", "null"):
+            return {"true": True, "false": False, "none": None, "null": None}[text.lower()]
+        return text
+
+
+def apply_overrides(cfg: dict[str, Any], options: Iterable[str]) -> dict[str, Any]:
+    """Apply `a.b.c=value` overrides (list items by index: `a.0.b=value`); returns a new dict."""
+    cfg = copy.deepcopy(cfg)
+    for option in options:
+        if "=" not in option:
+            raise ConfigError(f"--cfg-options: expected 'key.path=value', got {option!r}")
+        dotted, text = option.split("=", 1)
+        keys = dotted.strip().split(".")
+        node: Any = cfg
+        for depth, key in enumerate(keys[:-1]):
+            if isinstance(node, list):
+                node = node[_list_index(node, key, keys[: depth + 1])]
+            else:
+                node = node.setdefault(key, {})
+            if not isinstance(node, (dict, list)):
+                raise ConfigError(f"--cfg-options {dotted}: {'.'.join(keys[:depth + 1])} is a {type(node).__name__}, not a dict")
+        last = keys[-1]
+        if isinstance(node, list):
+            node[_list_index(node, last, keys)] = parse_override_value(text)
+        else:
+            node[last] = parse_override_value(text)
+    return cfg
+
+
+def _list_index(items: list, key: str, path: list[str]) -> int:
+    if not key.lstrip("-").isdigit() or not -len(items) <= int(key) < len(items):
+        raise ConfigError(f"--cfg-options {'.'.join(path)}: {key!r} is not an index of a list of {len(items)}")
+    return int(key)

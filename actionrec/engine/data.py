@@ -1,0 +1,125 @@
+"""Data loaders for training and evaluation, built from the config's splits.
+
+Training order: one permutation per epoch from (seed, epoch), cut into global batches of
+`world_size * batch_size` (the last incomplete one dropped, so every rank steps the same number
+of times), each rank taking its slice. Items are requested as `(epoch, index)` so each sample's
+augmentation comes from (seed, epoch, index), whatever worker decodes it. Resuming mid-epoch
+skips the batches already done.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import torch
+from torch.utils.data import DataLoader, Sampler
+
+from ..config import Config
+from .distributed import DistInfo
+from .evaluate import ShardSampler
+
+
+class TrainSampler(Sampler[tuple[int, int]]):
+    """Yields this rank's `(epoch, index)` items for one epoch; `set_epoch` before each."""
+
+    def __init__(self, length: int, batch_size: int, seed: int, rank: int = 0, world_size: int = 1):
+        self.length = length
+        self.batch_size = batch_size
+        self.seed = seed
+        self.rank = rank
+        self.world_size = world_size
+        self.global_batch = batch_size * world_size
+        if length < self.global_batch:
+            raise ValueError(f"the training set has {length} samples, fewer than one global batch "
+                             f"({world_size} processes x {batch_size})")
+        self.epoch = 0
+        self.skip_batches = 0
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return self.length // self.global_batch
+
+    def set_epoch(self, epoch: int, skip_batches: int = 0) -> None:
+        self.epoch = epoch
+        self.skip_batches = skip_batches
+
+    def epoch_order(self, epoch: int) -> torch.Tensor:
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+        return torch.randperm(self.length, generator=generator)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        order = self.epoch_order(self.epoch)
+        for b in range(self.skip_batches, self.batches_per_epoch):
+            start = b * self.global_batch + self.rank * self.batch_size
+            for index in order[start:start + self.batch_size].tolist():
+                yield self.epoch, index
+
+    def __len__(self) -> int:
+        return (self.batches_per_epoch - self.skip_batches) * self.batch_size
+
+
+class _ResumableLoader:
+    """A DataLoader whose `len` is the full epoch (so progress bars and schedules see the epoch)."""
+
+    def __init__(self, loader: DataLoader, sampler: TrainSampler):
+        self.loader = loader
+        self.sampler = sampler
+        self.dataset = loader.dataset
+
+    def __iter__(self):
+        return iter(self.loader)
+
+    def __len__(self) -> int:
+        return self.sampler.batches_per_epoch
+
+
+def build_dataset(cfg: Config, split_name: str, test_mode: bool):
+    """The dataset of one split of the config (train / val / test).
+
+    `test_mode` is carried by the pipeline's sampler step (MMAction2 style), not by the dataset.
+    """
+    from actionrec.data.annotations import load_json_list, load_rawframe_list, load_video_list
+    from actionrec.data.datasets import Pipeline, RawframeDataset, VideoDataset
+
+    split = getattr(cfg.data, split_name)
+    if split is None:
+        raise ValueError(f"config has no data.{split_name} split")
+    multi = cfg.data.multi_label
+    if split.kind == "video":
+        samples = load_video_list(split.ann_file, split.root, split.delimiter, multi)
+    elif split.kind == "rawframes":
+        samples = load_rawframe_list(split.ann_file, split.root, split.delimiter, split.with_offset, multi)
+    else:
+        samples = load_json_list(split.ann_file, split.root, multi)
+    pipeline = Pipeline.from_mmaction(split.pipeline, split.modality)
+    frames = split.kind == "rawframes" or (split.kind == "json" and pipeline.source == "rawframes")
+    if not frames:
+        return VideoDataset(samples, pipeline, cfg.data.num_classes, cfg.train.seed, backend=split.backend)
+    return RawframeDataset(samples, pipeline, cfg.data.num_classes, cfg.train.seed, filename_tmpl=split.filename_tmpl)
+
+
+def _loader_kwargs(num_workers: int, seed: int) -> dict:
+    from actionrec.data.datasets import collate, worker_init_fn
+
+    kwargs = dict(num_workers=num_workers, collate_fn=collate, pin_memory=torch.cuda.is_available(),
+                  generator=torch.Generator().manual_seed(seed))  # keeps the global torch RNG untouched
+    if num_workers > 0:
+        kwargs.update(worker_init_fn=worker_init_fn)
+    return kwargs
+
+
+def build_train_loader(cfg: Config, dist: DistInfo) -> tuple[_ResumableLoader, TrainSampler]:
+    dataset = build_dataset(cfg, "train", test_mode=False)
+    split = cfg.data.train
+    sampler = TrainSampler(len(dataset), split.batch_size, cfg.train.seed, dist.rank, dist.world_size)
+    loader = DataLoader(dataset, batch_size=split.batch_size, sampler=sampler,
+                        **_loader_kwargs(split.num_workers, cfg.train.seed))
+    return _ResumableLoader(loader, sampler), sampler
+
+
+def build_eval_loader(cfg: Config, split_name: str, dist: DistInfo) -> DataLoader:
+    dataset = build_dataset(cfg, split_name, test_mode=True)
+    split = getattr(cfg.data, split_name)
+    sampler = ShardSampler(len(dataset), dist.rank, dist.world_size)
+    return DataLoader(dataset, batch_size=split.batch_size, sampler=sampler,
+                      **_loader_kwargs(split.num_workers, cfg.train.seed))

@@ -1,0 +1,168 @@
+"""The test loop: every sample scored once, across any number of processes, in dataset order.
+
+Each process scores its shard (`ShardSampler`: rank, rank + world, ..., no padding, so no
+sample is counted twice), then `all_gather_object` collects (index, scores, label) triples and
+they are put back in dataset order. Views are batched by the model up to `max_testing_views`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import distributed
+
+log = logging.getLogger(__name__)
+
+AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+class ShardSampler(torch.utils.data.Sampler[int]):
+    """Indices rank, rank + world_size, ...: a partition of the dataset, no padding."""
+
+    def __init__(self, length: int, rank: int = 0, world_size: int = 1):
+        self.indices = range(rank, length, world_size)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.indices)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+@dataclass
+class Predictions:
+    """Scores `(N, K)` and labels in dataset order; `missing` lists indices that could not be read."""
+
+    indices: np.ndarray
+    scores: np.ndarray
+    labels: list
+    missing: list[int] = field(default_factory=list)
+
+
+def autocast(device: torch.device, amp: str | None):
+    if amp is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=AMP_DTYPES[amp])
+
+
+@torch.no_grad()
+def predict(model: nn.Module, loader, device: torch.device, dataset_len: int,
+            average_clips: str | None | object = ..., amp: str | None = None,
+            progress: bool = False) -> Predictions:
+    """Score every sample of `loader`'s dataset (each process its shard) and gather them everywhere."""
+    from tqdm import tqdm
+
+    model.eval()
+    indices, scores, labels = [], [], []
+    bar = tqdm(loader, desc="test", disable=not progress, dynamic_ncols=True, leave=False)
+    for batch in bar:
+        if len(batch["index"]) == 0:
+            continue
+        with autocast(device, amp):
+            out = model.predict(batch["inputs"].to(device, non_blocking=True), average_clips=average_clips)
+        indices.extend(int(i) for i in batch["index"])
+        scores.extend(out.float().cpu().numpy())
+        labels.extend(_label_list(batch["label"]))
+    parts = distributed.all_gather_objects((indices, scores, labels))
+    order: dict[int, tuple] = {}
+    for part_indices, part_scores, part_labels in parts:
+        for i, s, y in zip(part_indices, part_scores, part_labels):
+            order[i] = (s, y)
+    kept = sorted(order)
+    missing = sorted(set(range(dataset_len)) - set(kept))
+    if missing:
+        log.warning("%d of %d samples could not be read and are not scored (first: %s)",
+                    len(missing), dataset_len, missing[:10])
+    return Predictions(
+        indices=np.asarray(kept, dtype=np.int64),
+        scores=np.stack([order[i][0] for i in kept]) if kept else np.zeros((0, 0), np.float32),
+        labels=[order[i][1] for i in kept],
+        missing=missing,
+    )
+
+
+def _label_list(labels) -> list:
+    """A batch of labels -> one entry per sample: an int, or a multi-hot float vector."""
+    if isinstance(labels, torch.Tensor):
+        return [int(y) if y.dim() == 0 else y.numpy() for y in labels.cpu()]
+    return list(labels)
+
+
+def compute_metrics(pred: Predictions, metrics: list[str], topk: list[int]) -> dict[str, float]:
+    from actionrec.metrics import evaluate
+
+    results = evaluate(list(pred.scores), pred.labels, metrics, topk=tuple(topk))
+    return {k: float(v) for k, v in results.items()}
+
+
+def dump_scores(pred: Predictions, path: str | Path) -> None:
+    """MMAction2's `--dump` layout: a pickled list of per-video score arrays, in dataset order."""
+    with open(path, "wb") as f:
+        pickle.dump([np.asarray(s, dtype=np.float32) for s in pred.scores], f)
+
+
+def predict_checkpoint(cfg, checkpoint: str | None, split: str = "test", amp: str | None = None,
+                       device: str | None = None, progress: bool = True) -> Predictions:
+    """Build the model, load `checkpoint` (strictly), score `split` with its test protocol."""
+    from actionrec.models import build_model
+
+    from .data import build_eval_loader
+
+    dist = distributed.setup(device)
+    model = build_model(cfg.model)
+    if checkpoint:
+        from actionrec.checkpoints import load_checkpoint
+
+        load_checkpoint(model, checkpoint, strict=True)
+    if cfg.test.max_testing_views is not None:
+        model.max_testing_views = cfg.test.max_testing_views
+    model.to(dist.device)
+    loader = build_eval_loader(cfg, split, dist)
+    mode = cfg.test.average_clips
+    average = ... if mode is None else (None if mode == "none" else mode)
+    return predict(model, loader, dist.device, len(loader.dataset), average, amp, progress and dist.is_main)
+
+
+def run_test(cfg, checkpoint: str | None, *, split: str = "test", dump: str | None = None,
+             out: str | None = None, metrics: list[str] | None = None, amp: str | None = None,
+             device: str | None = None, progress: bool = True) -> dict[str, float]:
+    """`actionrec test`: the config's test protocol on `split`, metrics (+ confusion matrix) on rank 0."""
+    import json
+
+    from actionrec.metrics import confusion_matrix
+
+    pred = predict_checkpoint(cfg, checkpoint, split, amp, device, progress)
+    results = compute_metrics(pred, metrics or cfg.test.metrics, cfg.test.topk)
+    if distributed.is_main():
+        work_dir = Path(cfg.work_dir)
+        work_dir.mkdir(parents=True, exist_ok=True)
+        if not cfg.data.multi_label and len(pred.scores):
+            matrix = confusion_matrix(pred.scores.argmax(axis=1), np.asarray(pred.labels), cfg.data.num_classes)
+            np.save(work_dir / "confusion_matrix.npy", matrix)
+            _save_class_names(cfg, work_dir)
+        if dump:
+            dump_scores(pred, dump)
+        summary = {**results, "num_samples": len(pred.scores), "missing": pred.missing, "checkpoint": checkpoint}
+        if out:
+            Path(out).write_text(json.dumps(summary, indent=2) + "\n")
+    distributed.barrier()
+    return results
+
+
+def _save_class_names(cfg, work_dir: Path) -> None:
+    import json
+
+    if cfg.data.label_map and Path(cfg.data.label_map).is_file():
+        from actionrec.data.annotations import load_label_map
+
+        names = load_label_map(cfg.data.label_map)
+        (work_dir / "class_names.json").write_text(json.dumps(names))

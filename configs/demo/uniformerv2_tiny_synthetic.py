@@ -1,0 +1,54 @@
+"""Demo: a narrow UniFormerV2 (width 96, 6 layers, patch 16 on 64 px, 8 frames) from scratch.
+
+Local UniBlocks (temporal depthwise MHRA) on every layer and global UniBlocks on the last 3:
+both model the order of frames, which is all that separates the classes of a temporal pair.
+No horizontal flip (it would swap left/right and clockwise/counter-clockwise).
+"""
+
+_root = 'work_dirs/demo/synth'
+_frames = 8
+_size = 64
+
+model = dict(
+    type='Recognizer3D',
+    backbone=dict(type='UniFormerV2', input_resolution=_size, patch_size=16, width=96, layers=6, heads=4,
+                  t_size=_frames, no_lmhra=False, double_lmhra=False, dw_reduction=1.5,
+                  return_list=[3, 4, 5], n_layers=3, n_dim=96, n_head=4, mlp_factor=4.0,
+                  mlp_dropout=[0.1, 0.1, 0.1]),
+    cls_head=dict(type='UniFormerHead', num_classes=12, in_channels=96, dropout_ratio=0.2, average_clips='prob'),
+    data_preprocessor=dict(mean=[114.75, 114.75, 114.75], std=[57.375, 57.375, 57.375], format_shape='NCTHW'),
+)
+
+_train_pipeline = [
+    dict(type='UniformSample', clip_len=_frames, num_clips=1),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, _size)),
+    dict(type='MultiScaleCrop', input_size=_size, scales=(1, 0.875, 0.75), max_wh_scale_gap=1),
+    dict(type='Resize', scale=(_size, _size), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+]
+_test_pipeline = [
+    dict(type='UniformSample', clip_len=_frames, num_clips=1, test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, _size)),
+    dict(type='CenterCrop', crop_size=_size),
+    dict(type='FormatShape', input_format='NCTHW'),
+]
+
+data = dict(
+    num_classes=12,
+    label_map=_root + '/label_map.txt',
+    train=dict(ann_file=_root + '/train_list_videos.txt', root=_root + '/videos', pipeline=_train_pipeline,
+               batch_size=16, num_workers=2),
+    val=dict(ann_file=_root + '/val_list_videos.txt', root=_root + '/videos', pipeline=_test_pipeline,
+             batch_size=16, num_workers=2),
+    test=dict(ann_file=_root + '/val_list_videos.txt', root=_root + '/videos', pipeline=_test_pipeline,
+              batch_size=16, num_workers=2),
+)
+
+optimizer = dict(type='adamw', lr=2e-3, betas=(0.9, 0.999), weight_decay=0.05, zero_wd_norm_bias=True,
+                 grad_clip=5.0)
+schedule = dict(epochs=16, policy='cosine', eta_min_ratio=0.01, warmup_epochs=1, warmup_start_factor=0.1)
+train = dict(val_interval=4, checkpoint_interval=16, latest_interval=20, log_interval=5, amp=None, seed=0)
+test = dict(metrics=['top_k_accuracy', 'mean_class_accuracy'], topk=[1, 5])
+work_dir = 'work_dirs/demo/uniformerv2_tiny_synthetic'
