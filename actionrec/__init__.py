@@ -8,6 +8,7 @@
 
 from actionrec.checkpoints import load_checkpoint
 from actionrec.models import build_model, create_model, list_models
+from actionrec.recognize import recognize
 
 __version__ = "0.1.0"
-__all__ = ["build_model", "create_model", "list_models", "load_checkpoint", "__version__"]
+__all__ = ["build_model", "create_model", "list_models", "load_checkpoint", "recognize", "__version__"]

@@ -13,7 +13,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Samples and transforms each video with the config's test protocol (clips x crops), averages the "
         "views as the config says and prints the most probable classes. With --window, one prediction per window "
         "of that many seconds (frame timestamps from the video's pts). Flow models take flow frame folders.")
-    p.add_argument("videos", nargs="+", metavar="VIDEO", help="video file, or frame folder (flow folder for flow models)")
+    p.add_argument("videos", nargs="+", metavar="VIDEO",
+                   help="video file, or frame folder (flow folder for flow models)")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", metavar="ZOO_NAME", help="a zoo entry (`actionrec zoo list`)")
     source.add_argument("--config", metavar="CONFIG", help="an actionrec or MMAction2 config (needs --checkpoint)")

@@ -1,0 +1,459 @@
+"""Recognise actions in one video (or in windows of a long one) with a config's test protocol.
+
+    result = actionrec.recognize("clip.mp4", model="tsn_r50_1x1x3_100e_kinetics400_rgb")   # a zoo entry
+    result = actionrec.recognize(frames, config="cfg.py", checkpoint="epoch_8.pth")
+    print(result.topk(5))                                          # [(class name, probability), ...]
+    windows = actionrec.recognize("long.mp4", model=..., window=4.0, stride=2.0)   # one result per window
+
+A `Recognizer` builds the model once and recognises many inputs. Each input (or window) is
+sampled and transformed exactly as the config's `data.test` pipeline says (clips x crops), and
+the views are averaged as the config says (`test.average_clips`, else the model's own setting).
+Frame-folder (rawframes) configs recognise video files the same way: only the reader changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence, Union
+
+import numpy as np
+import torch
+from torch import nn
+
+from actionrec.config import Config, ConfigError, load_config
+from actionrec.data.datasets import Pipeline
+from actionrec.data.decoders import (
+    FlowFolderReader, FrameFolderReader, FrameReader, VideoDecodeError, VideoReader, open_video,
+)
+from actionrec.data.transforms import MODALITY_CHANNELS, Clip
+
+log = logging.getLogger(__name__)
+
+VideoInput = Union[str, os.PathLike, np.ndarray, torch.Tensor]
+
+# Frames decoded in one `read` when windows are batched: one decoding pass serves several windows
+# without holding a whole long video in memory.
+_FRAMES_PER_READ = 512
+# Seconds within which a frame's pts counts as equal to a window edge (k * stride is computed in floats).
+_TIME_TOLERANCE = 1e-6
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recognition:
+    """Class probabilities for one input, or for one window of it (`start`/`end` in seconds)."""
+
+    scores: np.ndarray  # (num_classes,) float32 probabilities
+    labels: list[str]
+    source: str
+    start: float | None = None
+    end: float | None = None
+
+    def topk(self, k: int = 5) -> list[tuple[str, float]]:
+        """The `k` most probable classes as (name, probability), best first."""
+        order = np.argsort(-self.scores, kind="stable")[:k]
+        return [(self.labels[i], float(self.scores[i])) for i in order]
+
+    @property
+    def span(self) -> str:
+        return "" if self.start is None else f"{self.start:.2f}-{self.end:.2f} s"
+
+    def to_dict(self, k: int = 5) -> dict:
+        """JSON-ready: every class score in class order, plus the top-k."""
+        out: dict = {"source": self.source}
+        if self.start is not None:
+            out.update(start=self.start, end=self.end)
+        out["topk"] = [{"label": name, "score": score} for name, score in self.topk(k)]
+        out["labels"] = list(self.labels)
+        out["scores"] = [float(s) for s in self.scores]
+        return out
+
+    def __str__(self) -> str:
+        head = f"{self.source}" + (f" [{self.span}]" if self.start is not None else "")
+        rows = [f"  {rank}. {name}  {score:.4f}" for rank, (name, score) in enumerate(self.topk(5), 1)]
+        return "\n".join([head, *rows])
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+
+
+class ArrayReader(FrameReader):
+    """Frames already in memory, `(T, C, H, W)` uint8, behind the reader interface the pipeline uses."""
+
+    def __init__(self, frames: torch.Tensor, fps: float | None = None, path: str = "<array>") -> None:
+        self.frames = frames
+        self.num_frames = frames.shape[0]
+        self.fps = fps
+        self.path = path
+
+    def read(self, indices: Sequence[int]) -> torch.Tensor:
+        return self.frames[torch.as_tensor(self._checked(indices))]
+
+
+def frames_from_array(array: np.ndarray | torch.Tensor, channels: int = 3) -> torch.Tensor:
+    """uint8 frames as `(T, C, H, W)`.
+
+    Accepted layouts: a numpy array `(T, H, W, C)` (as decord, PyAV and OpenCV give frames; OpenCV's
+    are BGR: pass `frames[..., ::-1]`), or a torch tensor `(T, C, H, W)` (torchvision / torchcodec).
+    C is 3 (RGB) or, for flow models, 2 (x, y). Anything else, or a shape that fits both layouts,
+    is refused rather than guessed.
+    """
+    is_numpy = isinstance(array, np.ndarray)
+    if not is_numpy and not isinstance(array, torch.Tensor):
+        raise TypeError(f"expected a video path, a numpy array or a torch tensor, got {type(array).__name__}")
+    kind, layout = ("numpy array", "(T, H, W, C)") if is_numpy else ("torch tensor", "(T, C, H, W)")
+    shape = tuple(array.shape)
+    expected = f"a uint8 {kind} {layout} with C={channels}"
+    if array.dtype != (np.uint8 if is_numpy else torch.uint8):
+        raise ValueError(f"frames: expected {expected}, got dtype {array.dtype}; scale 0..1 floats with "
+                         "(x * 255).round() and convert to uint8")
+    if len(shape) != 4:
+        hint = " (one image: add a time axis)" if len(shape) == 3 else ""
+        raise ValueError(f"frames: expected {expected}, got shape {shape}{hint}")
+    channel_axis, other_axis = (3, 1) if is_numpy else (1, 3)
+    if shape[channel_axis] != channels:
+        fix = "frames.transpose(0, 2, 3, 1)" if is_numpy else "frames.permute(0, 3, 1, 2)"
+        hint = f"; it looks {'channels-first' if is_numpy else 'channels-last'}: pass {fix}"
+        hint = hint if shape[other_axis] == channels else ""
+        raise ValueError(f"frames: expected {expected}, got shape {shape}{hint}")
+    if shape[other_axis] == channels:
+        raise ValueError(f"frames: shape {shape} is ambiguous (C={channels} on axis 1 and axis 3); expected "
+                         f"{expected} with H, W > {channels}")
+    if 0 in shape:
+        raise ValueError(f"frames: expected {expected}, got an empty shape {shape}")
+    if is_numpy:
+        return torch.from_numpy(np.ascontiguousarray(array)).permute(0, 3, 1, 2)
+    return array.detach().cpu()
+
+
+# -- windows --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """Frames `first .. first + count - 1` of a reader, shown from `start` to `end` seconds."""
+
+    first: int
+    count: int
+    start: float | None = None
+    end: float | None = None
+
+
+def window_spans(times: Sequence[float], frame_duration: float, window: float,
+                 stride: float | None = None) -> list[Span]:
+    """Windows of `window` seconds every `stride` (default: `window`) seconds, from the first frame's time.
+
+    A frame belongs to a window when `start <= pts < end`. The video ends one frame duration after
+    the last frame; windows stop at the first one reaching that end, which is kept only if it lasts at
+    least half a window (or is the only one). Windows holding no frame (gaps in a variable frame rate)
+    are left out.
+    """
+    stride = window if stride is None else stride
+    if not window > 0 or not stride > 0:
+        raise ValueError(f"window and stride must be positive seconds, got window={window}, stride={stride}")
+    times = np.asarray(times, dtype=np.float64)
+    video_end = float(times[-1]) + frame_duration
+    spans = []
+    k = 0
+    while True:
+        start = float(times[0]) + k * stride
+        end = min(start + window, video_end)
+        if spans and end - start < window / 2 - _TIME_TOLERANCE:
+            break
+        first, stop = np.searchsorted(times, [start - _TIME_TOLERANCE, end - _TIME_TOLERANCE])
+        if stop > first:
+            spans.append(Span(int(first), int(stop - first), start, end))
+        if start + window >= video_end:
+            break
+        k += 1
+    return spans
+
+
+def _frame_times(reader: FrameReader, fps: float | None) -> tuple[list[float], float]:
+    """Each frame's time in seconds (from pts for video files) and one frame's duration."""
+    times = None
+    if isinstance(reader, VideoReader):
+        try:
+            times = reader.timestamps(range(reader.num_frames))
+        except VideoDecodeError:
+            log.warning("%s: no frame timestamps; using frame index / fps", reader.path)
+    if fps is None and times is not None and len(times) > 1:
+        fps = (len(times) - 1) / (times[-1] - times[0])
+    if fps is None or fps <= 0:
+        raise ValueError(f"{reader.path}: windows need the frame rate; pass fps= (--fps) for frame arrays and folders")
+    if times is None:
+        times = [i / fps for i in range(reader.num_frames)]
+    return times, 1.0 / fps
+
+
+def _decode_in_groups(reader: FrameReader, positions: list[np.ndarray]) -> Iterator[torch.Tensor]:
+    """The frames at each position array; consecutive arrays share one `read` up to `_FRAMES_PER_READ`
+    distinct frames, so windows of a long video cost about one decoding pass."""
+    group: list[np.ndarray] = []
+    distinct: set[int] = set()
+
+    def flush() -> Iterator[torch.Tensor]:
+        unique = np.array(sorted(distinct), dtype=np.int64)
+        frames = reader.read(unique)
+        for wanted in group:
+            yield frames[torch.from_numpy(np.searchsorted(unique, wanted))]
+
+    for wanted in positions:
+        if group and len(distinct | set(wanted.tolist())) > _FRAMES_PER_READ:
+            yield from flush()
+            group, distinct = [], set()
+        group.append(wanted)
+        distinct |= set(wanted.tolist())
+    if group:
+        yield from flush()
+
+
+# -- the recognizer -------------------------------------------------------------------------------
+
+
+class Recognizer:
+    """A model, its test pipeline and its class names: recognises many inputs without rebuilding.
+
+    The model is put in eval mode on `device` (default: cuda when available). `average_clips`
+    overrides the model's view averaging ('prob', 'score' or None). Scores are
+    reported as probabilities: as averaged under 'prob', else a softmax of the averaged scores
+    (a sigmoid per class for multi-label models).
+    """
+
+    def __init__(self, model: nn.Module, pipeline: Pipeline, labels: Sequence[str] | None = None, *,
+                 average_clips: str | None | object = ..., multi_label: bool = False,
+                 device: str | torch.device | None = None, amp: str | None = None, backend: str = "auto",
+                 filename_tmpl: str | None = None) -> None:
+        if not hasattr(model, "predict"):
+            raise TypeError(f"model must be an actionrec recognizer with predict(), got {type(model).__name__}")
+        if device is None:
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = torch.device(device)
+        self.model = model.eval().to(self.device)
+        self.pipeline = pipeline
+        self.labels = list(labels) if labels is not None else None
+        self.average_clips = average_clips
+        self.multi_label = multi_label
+        self.amp = amp
+        self.backend = backend
+        self.filename_tmpl = filename_tmpl
+
+    # -- construction from files ------------------------------------------------------------------
+    @classmethod
+    def from_config(cls, config: str | os.PathLike | Config, checkpoint: str | os.PathLike | None, *,
+                    model: nn.Module | None = None, label_map: str | os.PathLike | Sequence[str] | None = None,
+                    **kwargs) -> Recognizer:
+        """Build the config's model (or take `model`), load `checkpoint` into it, use the config's test pipeline."""
+        cfg = _load(config)
+        if model is None:
+            if checkpoint is None:
+                raise ValueError(f"{_name(config)}: a checkpoint is needed to recognise with the config's model "
+                                 "(an untrained model's scores mean nothing)")
+            from actionrec.models import build_model
+
+            model = build_model(cfg.model)
+        if checkpoint is not None:
+            _load_weights(model, checkpoint)
+        if cfg.test.max_testing_views is not None:
+            model.max_testing_views = cfg.test.max_testing_views
+        pipeline, split = pipeline_from_config(cfg, _name(config))
+        labels = _labels(label_map, cfg)
+        kwargs.setdefault("average_clips", _config_averaging(cfg))
+        kwargs.setdefault("filename_tmpl", split.filename_tmpl)
+        kwargs.setdefault("multi_label", cfg.data.multi_label)
+        if kwargs.get("backend") is None:
+            kwargs["backend"] = split.backend
+        return cls(model, pipeline, labels, **kwargs)
+
+    @classmethod
+    def from_zoo(cls, name: str, *, download: bool = True, label_map: str | os.PathLike | None = None,
+                 **kwargs) -> Recognizer:
+        """A zoo entry: its config (from the actionrec repository), checkpoint and label map."""
+        from actionrec import zoo
+
+        entry = zoo.get(name)
+        if entry.is_fusion:
+            raise ValueError(f"{entry.name} is a late fusion of {' and '.join(entry.members)}; recognise with "
+                             "each member and combine the scores (actionrec fuse)")
+        config = zoo_config_path(entry.name, entry.config)
+        checkpoint = zoo.checkpoint_path(entry.name, download=download)
+        labels = label_map if label_map is not None else entry.label_map()
+        return cls.from_config(config, checkpoint, label_map=labels, **kwargs)
+
+    # -- recognition --------------------------------------------------------------------------
+    def __call__(self, video: VideoInput, *, window: float | None = None, stride: float | None = None,
+                 fps: float | None = None) -> Recognition | list[Recognition]:
+        """Class probabilities for `video` (a file, a frame folder, or frames in memory).
+
+        With `window` (seconds): one `Recognition` per window, `stride` seconds apart (default
+        `window`); each window is sampled with the test protocol restricted to its frames.
+        `fps` gives frames in memory and frame folders a time axis (video files have pts).
+        """
+        with self._open(video, fps) as reader:
+            fps = fps if fps is not None else getattr(reader, "fps", None)
+            if window is None:
+                spans = [Span(0, reader.num_frames)]
+            else:
+                times, frame_duration = _frame_times(reader, fps)
+                spans = window_spans(times, frame_duration, window, stride)
+            results = list(self._recognize_spans(reader, spans, fps))
+        return results if window is not None else results[0]
+
+    def _recognize_spans(self, reader: FrameReader, spans: list[Span], fps: float | None) -> Iterator[Recognition]:
+        sampler, clip_len = self.pipeline.sampler, self.pipeline.sampler.clip_len
+        positions = [span.first + sampler(span.count, np.random.default_rng(0), fps=fps) for span in spans]
+        for span, frames in zip(spans, _decode_in_groups(reader, positions)):
+            clip = Clip(frames, clip_len=clip_len, num_clips=len(frames) // clip_len, modality=self.pipeline.modality)
+            views = self.pipeline.transform(clip, np.random.default_rng(0))
+            scores = self.model.predict(views[None].to(self.device), average_clips=self.average_clips, amp=self.amp)
+            probabilities = self._probabilities(scores[0].float().cpu())
+            yield Recognition(probabilities, self._class_names(len(probabilities)), reader.path, span.start, span.end)
+
+    def _probabilities(self, scores: torch.Tensor) -> np.ndarray:
+        mode = self.model.average_clips if self.average_clips is ... else self.average_clips
+        if mode != "prob":
+            scores = scores.sigmoid() if self.multi_label else scores.softmax(dim=-1)
+        return scores.numpy().astype(np.float32)
+
+    def _class_names(self, num_classes: int) -> list[str]:
+        if self.labels is None:
+            log.warning("no label map (give one with label_map= / --label-map); classes are named class_<i>")
+            self.labels = [f"class_{i}" for i in range(num_classes)]
+        if len(self.labels) != num_classes:
+            raise ValueError(f"the label map has {len(self.labels)} names but the model scores {num_classes} classes")
+        return self.labels
+
+    def _open(self, video: VideoInput, fps: float | None) -> FrameReader:
+        modality = self.pipeline.modality
+        if isinstance(video, (np.ndarray, torch.Tensor)):
+            frames = frames_from_array(video, MODALITY_CHANNELS[modality])
+            return ArrayReader(frames, fps, f"<frames {tuple(frames.shape)}>")
+        if not isinstance(video, (str, os.PathLike)):
+            raise TypeError(f"expected a video path, a numpy array or a torch tensor, got {type(video).__name__}")
+        path = os.fspath(video)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"video not found: {path}")
+        template = {"filename_tmpl": self.filename_tmpl} if self.filename_tmpl else {}
+        if modality == "Flow":
+            if not os.path.isdir(path):
+                raise ValueError(f"{path}: this is a flow model; recognition needs precomputed flow frames (a folder "
+                                 "of x_00001.jpg / y_00001.jpg, e.g. from `actionrec data extract-frames --flow "
+                                 "tvl1`), not a video file")
+            return FlowFolderReader(path, **template)
+        if os.path.isdir(path):
+            return FrameFolderReader(path, **template)
+        return open_video(path, self.backend)
+
+
+# -- helpers for configs, checkpoints and the zoo -------------------------------------------------
+
+
+def _name(config: str | os.PathLike | Config) -> str:
+    return "config" if isinstance(config, Config) else os.fspath(config)
+
+
+def _load(config: str | os.PathLike | Config) -> Config:
+    if isinstance(config, Config):
+        return config
+    if not os.path.isfile(config):
+        raise FileNotFoundError(f"config file not found: {os.fspath(config)}")
+    return load_config(config)
+
+
+def pipeline_from_config(cfg: Config, source: str = "config"):
+    """The config's test pipeline (data.test, else data.val) and the split it came from."""
+    split = cfg.data.test or cfg.data.val
+    if split is None:
+        raise ConfigError(f"{source}: no data.test (or data.val) split, so no test pipeline to recognise with")
+    return Pipeline.from_mmaction(split.pipeline, split.modality), split
+
+
+def _config_averaging(cfg: Config) -> str | None | object:
+    mode = cfg.test.average_clips
+    return ... if mode is None else (None if mode == "none" else mode)
+
+
+def _labels(label_map: str | os.PathLike | Sequence[str] | None, cfg: Config | None) -> list[str] | None:
+    """Class names: the given list or file, else the config's data.label_map when that file exists."""
+    from actionrec.data.annotations import load_label_map
+
+    if label_map is not None:
+        return list(label_map) if not isinstance(label_map, (str, os.PathLike)) else load_label_map(label_map)
+    path = cfg.data.label_map if cfg is not None else None
+    if path and os.path.isfile(path):
+        return load_label_map(path)
+    if path:
+        log.warning("the config's label map %s does not exist", path)
+    return None
+
+
+def _load_weights(model: nn.Module, checkpoint: str | os.PathLike) -> None:
+    """Load a checkpoint; tensors the model needs but the file lacks (or shapes that differ) are an error."""
+    from actionrec.checkpoints import CheckpointError, load_checkpoint
+
+    report = load_checkpoint(model, checkpoint)
+    if report.missing or report.mismatched:
+        raise CheckpointError(f"{os.fspath(checkpoint)} does not fit the model:\n{report}")
+    if report.unexpected:
+        log.warning("%s", report)
+
+
+def repo_root() -> Path:
+    """The actionrec checkout this package is imported from (configs/ lives there)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def zoo_config_path(name: str, config: str) -> Path:
+    """A zoo entry's config, relative to the current directory or to the actionrec repository."""
+    candidates = [Path(config), repo_root() / config]
+    for path in candidates:
+        if path.is_file():
+            return path
+    looked = " and ".join(str(p.resolve()) for p in candidates)
+    raise FileNotFoundError(f"zoo entry {name}: config {config} not found (looked at {looked}); zoo configs ship with "
+                            "the actionrec repository: run from a checkout, or pass --config/--checkpoint")
+
+
+def recognize(video: VideoInput, model: str | nn.Module | None = None, *,
+              config: str | os.PathLike | Config | None = None, checkpoint: str | os.PathLike | None = None,
+              pipeline: Pipeline | None = None, label_map: str | os.PathLike | Sequence[str] | None = None,
+              window: float | None = None, stride: float | None = None, fps: float | None = None,
+              device: str | None = None, amp: str | None = None, backend: str | None = None,
+              download: bool = True) -> Recognition | list[Recognition]:
+    """Recognise one input; see `Recognizer` to recognise many with one model.
+
+    - `model="zoo-entry-name"`: the zoo's config, checkpoint (downloaded unless `download=False`)
+      and label map.
+    - `config=..., checkpoint=...`: an actionrec or MMAction2 config and its weights.
+    - `model=<nn.Module>` with `pipeline=` or `config=` (for its test pipeline and label map).
+
+    `video`: a video file, a frame folder (flow folders for flow models), a numpy `(T, H, W, C)`
+    or torch `(T, C, H, W)` uint8 RGB array. Returns a `Recognition`, or a list of them (one per
+    window) when `window` seconds are given.
+    """
+    options = dict(device=device, amp=amp, backend=backend)
+    if isinstance(model, str):
+        if config is not None or checkpoint is not None or pipeline is not None:
+            raise ValueError("model=<zoo name> brings its own config and checkpoint; do not pass config/checkpoint/"
+                             "pipeline with it")
+        recognizer = Recognizer.from_zoo(model, download=download, label_map=label_map, **options)
+    elif isinstance(model, nn.Module) and pipeline is not None:
+        if config is not None:
+            raise ValueError("give either pipeline= or config= with an in-memory model, not both")
+        if checkpoint is not None:
+            _load_weights(model, checkpoint)
+        options["backend"] = backend or "auto"
+        recognizer = Recognizer(model, pipeline, _labels(label_map, None), **options)
+    elif config is not None:
+        recognizer = Recognizer.from_config(config, checkpoint, model=model, label_map=label_map, **options)
+    elif model is None:
+        raise ValueError("recognize needs model=<zoo name>, or config= and checkpoint=, or model=<nn.Module> with "
+                         "pipeline= or config=")
+    else:
+        raise TypeError(f"model must be a zoo entry name or an nn.Module with pipeline=/config=, got {model!r:.80}")
+    return recognizer(video, window=window, stride=stride, fps=fps)
