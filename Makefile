@@ -16,9 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m actionrec data synth $(DEMO_DIR)/synth
-	$(PY) -m actionrec data inspect $(DEMO_DIR)/synth/val_list_videos.txt --root $(DEMO_DIR)/synth/videos \
-		--label-map $(DEMO_DIR)/synth/label_map.txt
+	$(PY) -m actionrec demo --out $(DEMO_DIR)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -252,3 +252,22 @@ def test_train_test_plot_commands_on_real_videos(tmp_path):
     assert matrix.shape == (12, 12) and matrix.sum() == 12 and np.trace(matrix) == round(top1 * 12)
     assert main(["plot", str(work)]) == 0
     assert {p.name for p in (work / "plots").iterdir()} == {"loss.png", "lr.png", "accuracy.png", "confusion_matrix.png"}
+
+
+def test_a_split_concatenates_several_lists_each_with_its_root(tmp_path):
+    """Kinetics-710 style: three lists, each relative to its own video folder, read as one dataset."""
+    from actionrec.config import Config
+    from actionrec.engine.data import build_dataset
+
+    (tmp_path / "a.txt").write_text("x.mp4 0\ny.mp4 1\n")
+    (tmp_path / "b.txt").write_text("z.mp4 2\n")
+    pipeline = [dict(type="UniformSample", clip_len=2, test_mode=True), dict(type="DecordDecode"),
+                dict(type="FormatShape", input_format="NCTHW")]
+    split = dict(ann_file=[str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], root=["/ra", "/rb"], pipeline=pipeline)
+    cfg = Config.from_dict(dict(model={}, data=dict(num_classes=3, test=split)))
+    dataset = build_dataset(cfg, "test", test_mode=True)
+    assert [(s.path, s.label) for s in dataset.samples] == [("/ra/x.mp4", 0), ("/ra/y.mp4", 1), ("/rb/z.mp4", 2)]
+
+    split["root"] = ["/ra"]
+    with pytest.raises(ValueError, match="2 ann_file entries but 1 roots"):
+        build_dataset(Config.from_dict(dict(model={}, data=dict(num_classes=3, test=split))), "test", test_mode=True)

@@ -26,6 +26,19 @@ class ConfigError(ValueError):
     """A config file or key that cannot be used; the message names the file/key and the fix."""
 
 
+class Unresolved:
+    """A top-level value that could not be read as data (lenient reading of foreign configs).
+
+    It only matters if something uses it: referencing it raises the error it stands for.
+    """
+
+    def __init__(self, error: ConfigError):
+        self.error = error
+
+    def __repr__(self) -> str:
+        return f"Unresolved({self.error})"
+
+
 _BINARY_OPS = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -67,6 +80,8 @@ class _LiteralEvaluator:
                 return {"True": True, "False": False, "None": None}[node.id]
             if node.id not in self.names:
                 raise self.fail(node, f"name {node.id!r} is not defined above (configs are data, not code)")
+            if isinstance(self.names[node.id], Unresolved):
+                raise self.names[node.id].error
             return copy.deepcopy(self.names[node.id])
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("dict", "list", "tuple"):
             return self._call(node)
@@ -110,8 +125,12 @@ class _LiteralEvaluator:
         return list(items) if name == "list" else tuple(items)
 
 
-def _read_python(path: Path, inherited: dict[str, Any]) -> dict[str, Any]:
-    """Top-level assignments of a Python config, evaluated as literals (never executed)."""
+def _read_python(path: Path, inherited: dict[str, Any], lenient: bool = False) -> dict[str, Any]:
+    """Top-level assignments of a Python config, evaluated as literals (never executed).
+
+    `lenient` (for MMAction2 files, of which often only `model` is needed) skips statements
+    that are not assignments and keeps unreadable values as `Unresolved` instead of failing.
+    """
     tree = ast.parse(path.read_text(), filename=str(path))
     names = dict(inherited)  # names from the bases can be referenced, as in MMAction2 configs
     out: dict[str, Any] = {}
@@ -119,17 +138,26 @@ def _read_python(path: Path, inherited: dict[str, Any]) -> dict[str, Any]:
     for stmt in tree.body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
             continue  # docstring
+        if isinstance(stmt, ast.With) or (isinstance(stmt, ast.ImportFrom) and stmt.module == "mmengine.config"):
+            raise ConfigError(f"{path}:{stmt.lineno}: new-style (read_base / import) configs are not supported; "
+                              "use a classic config with `_base_ = [...]`")
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            name = stmt.targets[0].id
-            value = evaluate(stmt.value)
+            name, node = stmt.targets[0].id, stmt.value
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-            name = stmt.target.id
-            value = evaluate(stmt.value)
+            name, node = stmt.target.id, stmt.value
+        elif lenient:
+            continue
         else:
             raise ConfigError(
                 f"{path}:{stmt.lineno}: only 'name = value' assignments are allowed in a config, "
                 f"got {ast.unparse(stmt).splitlines()[0]!r}"
             )
+        try:
+            value = evaluate(node)
+        except ConfigError as error:
+            if not lenient:
+                raise
+            value = Unresolved(error)
         names[name] = value
         out[name] = value
     return out
@@ -176,16 +204,19 @@ def merge(base: dict, update: dict) -> dict:
     return out
 
 
-def _strip_delete_markers(value: Any) -> Any:
+def strip_delete_markers(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip_delete_markers(v) for k, v in value.items() if k != "_delete_"}
+        return {k: strip_delete_markers(v) for k, v in value.items() if k != "_delete_"}
     if isinstance(value, list):
-        return [_strip_delete_markers(v) for v in value]
+        return [strip_delete_markers(v) for v in value]
     return value
 
 
-def read_config_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """A config file with its `_base_` chain resolved, as a plain dict (private `_names` kept)."""
+def read_config_file(path: str | Path, _chain: tuple[Path, ...] = (), lenient: bool = False) -> dict[str, Any]:
+    """A config file with its `_base_` chain resolved, as a plain dict (private `_names` kept).
+
+    `lenient`: see `_read_python`; unreadable top-level values come back as `Unresolved`.
+    """
     path = Path(path).resolve()
     if path in _chain:
         raise ConfigError(f"{path}: circular _base_ chain: {' -> '.join(map(str, _chain + (path,)))}")
@@ -197,13 +228,13 @@ def read_config_file(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[st
         head = _read_python_bases(path)
         merged: dict[str, Any] = {}
         for base in head:
-            merged = merge(merged, read_config_file(path.parent / base, _chain + (path,)))
-        own = _read_python(path, merged)
+            merged = merge(merged, read_config_file(path.parent / base, _chain + (path,), lenient))
+        own = _read_python(path, merged, lenient)
     elif path.suffix in (".yaml", ".yml"):
         own = _read_yaml(path)
         merged = {}
         for base in _as_list(own.get("_base_"), path):
-            merged = merge(merged, read_config_file(path.parent / base, _chain + (path,)))
+            merged = merge(merged, read_config_file(path.parent / base, _chain + (path,), lenient))
     else:
         raise ConfigError(f"{path}: unknown config format {path.suffix!r} (expected .py, .yaml or .yml)")
     own.pop("_base_", None)
@@ -230,7 +261,7 @@ def _as_list(value: Any, path: Path) -> list[str]:
 
 def drop_private(cfg: dict[str, Any]) -> dict[str, Any]:
     """Remove helper variables (`_name`) and `_delete_` markers; what remains is the config."""
-    return _strip_delete_markers({k: v for k, v in cfg.items() if not k.startswith("_")})
+    return strip_delete_markers({k: v for k, v in cfg.items() if not k.startswith("_")})
 
 
 def parse_override_value(text: str) -> Any:

@@ -20,8 +20,8 @@ from .loader import ConfigError
 class SplitConfig:
     """One data split: where the samples are and how each becomes model input."""
 
-    ann_file: str
-    root: str = ""
+    ann_file: str | list[str]  # several lists are concatenated (e.g. Kinetics-710 = K400 + K600 + K700)
+    root: str | list[str] = ""  # one root for all lists, or one per list
     kind: Literal["video", "rawframes", "json"] = "video"
     modality: Literal["RGB", "Flow"] = "RGB"
     pipeline: list[dict] = field(default_factory=list)  # MMAction2-style step dicts

@@ -85,12 +85,19 @@ def build_dataset(cfg: Config, split_name: str, test_mode: bool):
     if split is None:
         raise ValueError(f"config has no data.{split_name} split")
     multi = cfg.data.multi_label
-    if split.kind == "video":
-        samples = load_video_list(split.ann_file, split.root, split.delimiter, multi)
-    elif split.kind == "rawframes":
-        samples = load_rawframe_list(split.ann_file, split.root, split.delimiter, split.with_offset, multi)
-    else:
-        samples = load_json_list(split.ann_file, split.root, multi)
+    ann_files = [split.ann_file] if isinstance(split.ann_file, str) else split.ann_file
+    roots = [split.root] * len(ann_files) if isinstance(split.root, str) else split.root
+    if len(roots) != len(ann_files):
+        raise ValueError(f"data.{split_name}: {len(ann_files)} ann_file entries but {len(roots)} roots; "
+                         "give one root, or one per list")
+    samples = []
+    for ann_file, root in zip(ann_files, roots):
+        if split.kind == "video":
+            samples += load_video_list(ann_file, root, split.delimiter, multi)
+        elif split.kind == "rawframes":
+            samples += load_rawframe_list(ann_file, root, split.delimiter, split.with_offset, multi)
+        else:
+            samples += load_json_list(ann_file, root, multi)
     pipeline = Pipeline.from_mmaction(split.pipeline, split.modality)
     frames = split.kind == "rawframes" or (split.kind == "json" and pipeline.source == "rawframes")
     if not frames:

@@ -22,7 +22,6 @@ from . import distributed
 
 log = logging.getLogger(__name__)
 
-AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 class ShardSampler(torch.utils.data.Sampler[int]):
@@ -49,6 +48,9 @@ class Predictions:
 
 
 def autocast(device: torch.device, amp: str | None):
+    """The training forward's mixed precision (`predict` takes `amp=` itself)."""
+    from actionrec.models.base import AMP_DTYPES
+
     if amp is None:
         return contextlib.nullcontext()
     return torch.autocast(device.type, dtype=AMP_DTYPES[amp])
@@ -67,8 +69,7 @@ def predict(model: nn.Module, loader, device: torch.device, dataset_len: int,
     for batch in bar:
         if len(batch["index"]) == 0:
             continue
-        with autocast(device, amp):
-            out = model.predict(batch["inputs"].to(device, non_blocking=True), average_clips=average_clips)
+        out = model.predict(batch["inputs"].to(device, non_blocking=True), average_clips=average_clips, amp=amp)
         indices.extend(int(i) for i in batch["index"])
         scores.extend(out.float().cpu().numpy())
         labels.extend(_label_list(batch["label"]))

@@ -71,7 +71,8 @@ def train(cfg: Config, resume: str | None = None, device: str | None = None, pro
     dist = distributed.setup(device)
     work_dir = Path(cfg.work_dir)
     seed_everything(cfg.train.seed, cfg.train.deterministic, dist.device)  # same seed on every rank: same init
-    model = build_model(cfg.model).to(dist.device)
+    # pretrained=True: start from the ImageNet / CLIP weights the config names, as MMAction2 does
+    model = build_model(cfg.model, pretrained=True).to(dist.device)
     if cfg.load_from:
         from actionrec.checkpoints import load_checkpoint
         load_checkpoint(model, cfg.load_from)
