@@ -165,3 +165,11 @@ def test_synth_command(dataset, tmp_path, capsys):
     assert main(["data", "inspect", str(out / "train_list_videos.txt"), "--root", str(out / "videos"),
                  "--label-map", str(out / "label_map.txt"), "--decode-all"]) == 0
     assert "static_two_dots" in capsys.readouterr().out
+
+
+def test_shapes_are_bright_on_a_dark_background():
+    # The documented contrast: every shape channel at least 60 levels above every background channel.
+    for name in synthetic.CLASSES:
+        for seed in range(10):
+            params = synthetic.draw_params(name, np.random.default_rng(seed))
+            assert min(params.colour) - max(max(end) for end in params.background) >= 60, (name, seed)

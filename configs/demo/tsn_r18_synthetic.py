@@ -1,6 +1,7 @@
 """Demo: a small TSN (ResNet-18 at a quarter width, from scratch) on the synthetic dataset.
 
-8 segments of one frame at 64 px, AdamW (faster than SGD from scratch here). No horizontal flip: it would swap moving-left and
+8 segments of one frame at 64 px, AdamW (faster than SGD from scratch here), 5 epochs: about
+2 minutes on 2 CPU cores. No horizontal flip: it would swap moving-left and
 moving-right (and the two rotations). A single-frame model: it should solve the static classes
 and be near chance (50%) within each temporal pair. `actionrec demo` points `root` and the lists
 at the generated dataset (work_dirs/demo/synth by default).
@@ -46,7 +47,7 @@ data = dict(
 )
 
 optimizer = dict(type='adamw', lr=3e-3, weight_decay=1e-4, grad_clip=40.0)
-schedule = dict(epochs=8, policy='cosine', eta_min=0.0, warmup_epochs=0.5, warmup_start_factor=0.1)
-train = dict(val_interval=4, checkpoint_interval=8, latest_interval=20, log_interval=5, amp=None, seed=0)
+schedule = dict(epochs=5, policy='cosine', eta_min=0.0, warmup_epochs=0.5, warmup_start_factor=0.1)
+train = dict(val_interval=5, checkpoint_interval=5, latest_interval=20, log_interval=5, amp=None, seed=0)
 test = dict(metrics=['top_k_accuracy', 'mean_class_accuracy'], topk=[1, 5])
 work_dir = 'work_dirs/demo/tsn_r18_synthetic'

@@ -2,7 +2,8 @@
 
 Local UniBlocks (temporal depthwise MHRA) on every layer and global UniBlocks on the last 3:
 both model the order of frames, which is all that separates the classes of a temporal pair.
-No horizontal flip (it would swap left/right and clockwise/counter-clockwise).
+No horizontal flip (it would swap left/right and clockwise/counter-clockwise). 8 epochs, no MLP
+dropout (the model underfits in this budget): about 4 minutes on 2 CPU cores.
 """
 
 _root = 'work_dirs/demo/synth'
@@ -14,8 +15,8 @@ model = dict(
     backbone=dict(type='UniFormerV2', input_resolution=_size, patch_size=16, width=96, layers=6, heads=4,
                   t_size=_frames, no_lmhra=False, double_lmhra=False, dw_reduction=1.5,
                   return_list=[3, 4, 5], n_layers=3, n_dim=96, n_head=4, mlp_factor=4.0,
-                  mlp_dropout=[0.1, 0.1, 0.1]),
-    cls_head=dict(type='UniFormerHead', num_classes=12, in_channels=96, dropout_ratio=0.2, average_clips='prob'),
+                  mlp_dropout=[0.0, 0.0, 0.0]),
+    cls_head=dict(type='UniFormerHead', num_classes=12, in_channels=96, dropout_ratio=0.1, average_clips='prob'),
     data_preprocessor=dict(mean=[114.75, 114.75, 114.75], std=[57.375, 57.375, 57.375], format_shape='NCTHW'),
 )
 
@@ -48,7 +49,7 @@ data = dict(
 
 optimizer = dict(type='adamw', lr=2e-3, betas=(0.9, 0.999), weight_decay=0.05, zero_wd_norm_bias=True,
                  grad_clip=5.0)
-schedule = dict(epochs=16, policy='cosine', eta_min_ratio=0.01, warmup_epochs=1, warmup_start_factor=0.1)
-train = dict(val_interval=4, checkpoint_interval=16, latest_interval=20, log_interval=5, amp=None, seed=0)
+schedule = dict(epochs=8, policy='cosine', eta_min_ratio=0.01, warmup_epochs=1, warmup_start_factor=0.1)
+train = dict(val_interval=8, checkpoint_interval=8, latest_interval=20, log_interval=5, amp=None, seed=0)
 test = dict(metrics=['top_k_accuracy', 'mean_class_accuracy'], topk=[1, 5])
 work_dir = 'work_dirs/demo/uniformerv2_tiny_synthetic'
