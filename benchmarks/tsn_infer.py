@@ -3,7 +3,7 @@
     python benchmarks/tsn_infer.py [--views 9] [--size 224] [--iters 5] [--device cpu]
 
 Run with `python -u` to see lines as they come. Measures, in one run: the fp32 and bf16 rate
-of a large `torch.mm` (the practical peak), then
+of a large `torch.mm` (the practical peak, `timing.matmul_rate`), then
 TSN-R50 `predict` on one video of `--views` views in fp32 (channels_last) and in bf16 (autocast +
 channels_last), and torchvision's ResNet-50 on the same batch for comparison. Achieved rate =
 model FLOPs (2 x multiply-adds, counted by torch's FLOP counter) / time; the figure of merit is
@@ -14,39 +14,13 @@ from __future__ import annotations
 
 import argparse
 import copy
-import time
-from typing import Callable
 
 import torch
 import torchvision
 
 from actionrec.flops import count_flops
 from actionrec.models import create_model
-
-
-def best_time(fn: Callable[[], object], iters: int, sync: Callable[[], None]) -> float:
-    fn()  # warm-up (allocations, kernel selection)
-    sync()
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def matmul_rate(dtype: torch.dtype, device: str, max_n: int, iters: int, sync) -> tuple[float, int]:
-    """Best FLOP/s of a square `torch.mm`, grown until one product takes >= 0.2 s (or `max_n`):
-    large enough to reach the plateau, bounded where a dtype has no fast kernel (bf16 on AVX2)."""
-    n = 256
-    while True:
-        a = torch.randn(n, n, device=device).to(dtype)
-        b = torch.randn(n, n, device=device).to(dtype)
-        seconds = best_time(lambda: torch.mm(a, b), 1, sync)
-        if seconds >= 0.2 or n >= max_n:
-            return 2 * n**3 / best_time(lambda: torch.mm(a, b), iters, sync), n
-        n *= 2
+from timing import matmul_rate, timed
 
 
 def main() -> None:
@@ -58,12 +32,11 @@ def main() -> None:
     parser.add_argument("--matmul-size", type=int, default=4096, help="largest matmul tried")
     args = parser.parse_args()
     device = args.device
-    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     torch.manual_seed(0)
 
     peak, size = {}, {}
     for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-        peak[precision], size[precision] = matmul_rate(dtype, device, args.matmul_size, args.iters, sync)
+        peak[precision], size[precision] = matmul_rate(dtype, device, max_n=args.matmul_size)
     print(f"device {device}, threads {torch.get_num_threads()}; torch.mm peak: "
           f"fp32 {peak['fp32'] / 1e9:.1f} GFLOP/s (n={size['fp32']}), "
           f"bf16 {peak['bf16'] / 1e9:.1f} GFLOP/s (n={size['bf16']})")
@@ -87,7 +60,7 @@ def main() -> None:
     }
     for name, (precision, fn) in runs.items():
         with torch.no_grad():
-            seconds = best_time(fn, args.iters, sync)
+            seconds = timed(fn, device, args.iters)
         achieved = flops / seconds
         print(f"{name:34s} {seconds * 1e3:8.1f} ms  {achieved / 1e9:7.1f} GFLOP/s  "
               f"{achieved / peak[precision]:.2f} of {precision} matmul peak")

@@ -12,45 +12,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
-from typing import Callable
 
 import torch
-import torch.nn.functional as F
 
+from actionrec.flops import count_flops
 from actionrec.models import create_model
-
-
-def _sync(device: str) -> None:
-    if device == "cuda":
-        torch.cuda.synchronize()
-
-
-def timed(fn: Callable[[], object], device: str, reps: int, warmup: int = 1) -> float:
-    """Median seconds of `fn()` over `reps` runs after `warmup` runs."""
-    for _ in range(warmup):
-        fn()
-    _sync(device)
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        _sync(device)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def matmul_rate(dtype: torch.dtype, device: str, op: str, budget_s: float = 1.0) -> float:
-    """FLOP/s of a square matmul sized to take about `budget_s` (slow bf16 CPUs get small ones)."""
-    size = 512
-    while True:
-        a = torch.randn(size, size, device=device).to(dtype)
-        b = torch.randn(size, size, device=device).to(dtype)
-        fn = (lambda: torch.mm(a, b)) if op == "mm" else (lambda: F.linear(a, b))
-        seconds = timed(fn, device, reps=3)
-        if seconds * 8 > budget_s or size >= 8192:
-            return 2 * size**3 / seconds
-        size *= 2
+from timing import matmul_rate, timed
 
 
 def main() -> None:
@@ -70,7 +37,7 @@ def main() -> None:
           f"CPU capability {torch.backends.cpu.get_cpu_capability()}")
     peak = {}
     for dtype in (torch.float32, torch.bfloat16):
-        rates = {op: matmul_rate(dtype, device, op) for op in ("mm", "linear")}
+        rates = {op: matmul_rate(dtype, device, op)[0] for op in ("mm", "linear")}
         peak[dtype] = max(rates.values())
         print(f"matmul {str(dtype):15s} torch.mm {rates['mm'] / 1e9:8.1f} GFLOP/s, "
               f"F.linear {rates['linear'] / 1e9:8.1f} GFLOP/s -> peak {peak[dtype] / 1e9:.1f}")
@@ -88,7 +55,7 @@ def main() -> None:
         slow = peak[dtype] < 0.25 * peak[torch.float32]
         reps, warmup = (1, 0) if slow else (args.reps, 1)
         with torch.inference_mode():
-            seconds = timed(lambda: model.predict(video, amp=amp), device, reps, warmup)
+            seconds = timed(lambda: model.predict(video, amp=amp), device, reps, warmup, statistics.median)
         achieved = flops / seconds
         print(f"{str(dtype):15s} {seconds * 1e3:9.1f} ms/view  {achieved / 1e9:7.1f} GFLOP/s  "
               f"achieved/peak {achieved / peak[dtype]:.2f}" + ("  (no native bf16 matmul here)" if slow else ""))
@@ -98,11 +65,9 @@ def main() -> None:
 
         vit = timm.create_model("vit_base_patch16_224", num_classes=400).eval().to(device)
         frames = torch.randn(args.frames, 3, 224, 224, device=device)
-        vit_flops = 2 * args.frames * (
-            196 * 768 * 768 + 12 * (197 * 12 * 768 * 768 + 2 * 197 * 197 * 768)
-        )
+        vit_flops = 2 * count_flops(vit, frames)
         with torch.inference_mode():
-            seconds = timed(lambda: vit(frames), device, args.reps)
+            seconds = timed(lambda: vit(frames), device, args.reps, reduce=statistics.median)
         print(f"timm ViT-B/16 x{args.frames} frames fp32 {seconds * 1e3:9.1f} ms  "
               f"achieved/peak {vit_flops / seconds / peak[torch.float32]:.2f}")
 
