@@ -19,6 +19,8 @@ demo: $(STAMP)
 	$(PY) -m actionrec demo --out $(DEMO_DIR)
 
 test: $(STAMP)
+	$(PY) -m ruff format --check --quiet .
+	$(PY) -m ruff check --quiet .
 	$(PY) -m pytest -q
 
 clean:

@@ -1,9 +1,10 @@
 """actionrec: torch-native video action recognition (TSN, UniFormerV2).
 
-    import actionrec
-    model = actionrec.build_model("tsn_r50")            # a name, an actionrec config, or an MMAction2 config / model dict
-    actionrec.load_checkpoint(model, "tsn_r50.pth")     # MMAction2 / OpenGVLab / CLIP / torchvision layouts, never unpickles code
-    scores = model.eval().predict(uint8_views)          # (N, V, C, H, W) or (N, V, C, T, H, W) uint8 -> (N, num_classes)
+import actionrec
+model = actionrec.build_model("tsn_r50")            # a name, an actionrec config, or an MMAction2 config / model dict
+actionrec.load_checkpoint(model, "tsn_r50.pth")     # MMAction2 / OpenGVLab / CLIP / torchvision layouts;
+                                                        # never unpickles code
+scores = model.eval().predict(uint8_views)          # (N, V, C, H, W) or (N, V, C, T, H, W) uint8 -> (N, num_classes)
 """
 
 from actionrec.checkpoints import load_checkpoint

@@ -12,6 +12,9 @@ import importlib
 import logging
 import sys
 
+from actionrec import __version__
+from actionrec.errors import ActionrecError
+
 # Command modules, in the order `actionrec --help` lists them.
 COMMAND_MODULES = [
     "actionrec.commands.data",
@@ -29,10 +32,10 @@ COMMAND_MODULES = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="actionrec", description="Video action recognition: TSN and UniFormerV2."
-    )
+    parser = argparse.ArgumentParser(prog="actionrec", description="Video action recognition: TSN and UniFormerV2.")
+    parser.add_argument("--version", action="version", version=f"actionrec {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -55,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except (ActionrecError, FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError) as e:
+        # bad input: one line naming what is wrong, exit 2; `--debug` for the traceback
+        if args.debug:
+            raise
+        message = str(e) if not isinstance(e, OSError) or not e.filename else f"{e.strerror}: {e.filename}"
+        print(f"error: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

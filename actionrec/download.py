@@ -21,12 +21,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from actionrec.errors import ActionrecError
+
 _CHUNK = 1 << 20
 _ATTEMPTS = 3  # an interrupted transfer is resumed this many times within one call
 _NAME_HASH = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
 
 
-class DownloadError(RuntimeError):
+class DownloadError(ActionrecError, RuntimeError):
     """A download that failed; the message says what to fetch, from where, and where to put it."""
 
 
@@ -107,8 +109,15 @@ def _transfer(url: str, part: Path, dst: Path, progress: bool, timeout: float) -
         total = offset + int(length) if length is not None else None
         with (
             open(part, "ab" if offset else "wb") as out,
-            tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,
-                 desc=dst.name, disable=not progress) as bar,
+            tqdm(
+                total=total,
+                initial=offset,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                desc=dst.name,
+                disable=not progress,
+            ) as bar,
         ):
             try:
                 while chunk := response.read(_CHUNK):

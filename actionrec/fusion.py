@@ -14,8 +14,9 @@ Score files: `.npy` `(N, K)`; `.pkl` holding an `(N, K)` array, a list of per-vi
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch

@@ -17,7 +17,8 @@ argmax (MMAction2 leaves the order to NumPy's unstable default argsort).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch

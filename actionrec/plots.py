@@ -52,14 +52,21 @@ def plot_curves(records: list[dict], out_dir: Path) -> list[Path]:
         if len(ys) >= 5:
             k = max(2, len(ys) // 20)
             smooth = np.convolve(ys, np.ones(k) / k, mode="valid")
-            ax.plot(xs[k - 1:], smooth, lw=2, label=f"moving mean ({k})")
+            ax.plot(xs[k - 1 :], smooth, lw=2, label=f"moving mean ({k})")
         ax.set(xlabel="iteration", ylabel="training loss", title="Training loss")
         ax.grid(alpha=0.3)
         ax.legend()
         save(fig, "loss.png")
 
-    val_keys = sorted({k for r in records if r["mode"] == "val" for k, v in r.items()
-                       if k not in ("mode", "epoch", "iteration", "time") and isinstance(v, (int, float))})
+    val_keys = sorted(
+        {
+            k
+            for r in records
+            if r["mode"] == "val"
+            for k, v in r.items()
+            if k not in ("mode", "epoch", "iteration", "time") and isinstance(v, (int, float))
+        }
+    )
     if val_keys:
         fig, ax = plt.subplots(figsize=(6.4, 4))
         for key in val_keys:
@@ -100,8 +107,15 @@ def plot_confusion_matrix(matrix: np.ndarray, class_names: list[str] | None, pat
         for i in range(k):
             for j in range(k):
                 if matrix[i, j]:
-                    ax.text(j, i, int(matrix[i, j]), ha="center", va="center", fontsize=7,
-                            color="white" if norm[i, j] > 0.5 else "black")
+                    ax.text(
+                        j,
+                        i,
+                        int(matrix[i, j]),
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if norm[i, j] > 0.5 else "black",
+                    )
     ax.set(xlabel="predicted class", ylabel="true class", title="Confusion matrix")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence, Union
 
 import numpy as np
 import torch
@@ -26,13 +26,18 @@ from torch import nn
 from actionrec.config import Config, ConfigError, load_config
 from actionrec.data.datasets import Pipeline
 from actionrec.data.decoders import (
-    FlowFolderReader, FrameFolderReader, FrameReader, VideoDecodeError, VideoReader, open_video,
+    FlowFolderReader,
+    FrameFolderReader,
+    FrameReader,
+    VideoDecodeError,
+    VideoReader,
+    open_video,
 )
 from actionrec.data.transforms import MODALITY_CHANNELS, Clip
 
 log = logging.getLogger(__name__)
 
-VideoInput = Union[str, os.PathLike, np.ndarray, torch.Tensor]
+VideoInput = str | os.PathLike | np.ndarray | torch.Tensor
 
 # Frames decoded in one `read` when windows are batched: one decoding pass serves several windows
 # without holding a whole long video in memory.
@@ -110,8 +115,10 @@ def frames_from_array(array: np.ndarray | torch.Tensor, channels: int = 3) -> to
     shape = tuple(array.shape)
     expected = f"a uint8 {kind} {layout} with C={channels}"
     if array.dtype != (np.uint8 if is_numpy else torch.uint8):
-        raise ValueError(f"frames: expected {expected}, got dtype {array.dtype}; scale 0..1 floats with "
-                         "(x * 255).round() and convert to uint8")
+        raise ValueError(
+            f"frames: expected {expected}, got dtype {array.dtype}; scale 0..1 floats with "
+            "(x * 255).round() and convert to uint8"
+        )
     if len(shape) != 4:
         hint = " (one image: add a time axis)" if len(shape) == 3 else ""
         raise ValueError(f"frames: expected {expected}, got shape {shape}{hint}")
@@ -122,8 +129,10 @@ def frames_from_array(array: np.ndarray | torch.Tensor, channels: int = 3) -> to
         hint = hint if shape[other_axis] == channels else ""
         raise ValueError(f"frames: expected {expected}, got shape {shape}{hint}")
     if shape[other_axis] == channels:
-        raise ValueError(f"frames: shape {shape} is ambiguous (C={channels} on axis 1 and axis 3); expected "
-                         f"{expected} with H, W > {channels}")
+        raise ValueError(
+            f"frames: shape {shape} is ambiguous (C={channels} on axis 1 and axis 3); expected "
+            f"{expected} with H, W > {channels}"
+        )
     if 0 in shape:
         raise ValueError(f"frames: expected {expected}, got an empty shape {shape}")
     if is_numpy:
@@ -144,8 +153,9 @@ class Span:
     end: float | None = None
 
 
-def window_spans(times: Sequence[float], frame_duration: float, window: float,
-                 stride: float | None = None) -> list[Span]:
+def window_spans(
+    times: Sequence[float], frame_duration: float, window: float, stride: float | None = None
+) -> list[Span]:
     """Windows of `window` seconds every `stride` (default: `window`) seconds, from the first frame's time.
 
     A frame belongs to a window when `start <= pts < end`. The video ends one frame duration after
@@ -225,10 +235,19 @@ class Recognizer:
     (a sigmoid per class for multi-label models).
     """
 
-    def __init__(self, model: nn.Module, pipeline: Pipeline, labels: Sequence[str] | None = None, *,
-                 average_clips: str | None | object = ..., multi_label: bool = False,
-                 device: str | torch.device | None = None, amp: str | None = None, backend: str = "auto",
-                 filename_tmpl: str | None = None) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        pipeline: Pipeline,
+        labels: Sequence[str] | None = None,
+        *,
+        average_clips: str | None | object = ...,
+        multi_label: bool = False,
+        device: str | torch.device | None = None,
+        amp: str | None = None,
+        backend: str = "auto",
+        filename_tmpl: str | None = None,
+    ) -> None:
         if not hasattr(model, "predict"):
             raise TypeError(f"model must be an actionrec recognizer with predict(), got {type(model).__name__}")
         if device is None:
@@ -245,15 +264,23 @@ class Recognizer:
 
     # -- construction from files ------------------------------------------------------------------
     @classmethod
-    def from_config(cls, config: str | os.PathLike | Config, checkpoint: str | os.PathLike | None, *,
-                    model: nn.Module | None = None, label_map: str | os.PathLike | Sequence[str] | None = None,
-                    **kwargs) -> Recognizer:
+    def from_config(
+        cls,
+        config: str | os.PathLike | Config,
+        checkpoint: str | os.PathLike | None,
+        *,
+        model: nn.Module | None = None,
+        label_map: str | os.PathLike | Sequence[str] | None = None,
+        **kwargs,
+    ) -> Recognizer:
         """Build the config's model (or take `model`), load `checkpoint` into it, use the config's test pipeline."""
         cfg = _load(config)
         if model is None:
             if checkpoint is None:
-                raise ValueError(f"{_name(config)}: a checkpoint is needed to recognise with the config's model "
-                                 "(an untrained model's scores mean nothing)")
+                raise ValueError(
+                    f"{_name(config)}: a checkpoint is needed to recognise with the config's model "
+                    "(an untrained model's scores mean nothing)"
+                )
             from actionrec.models import build_model
 
             model = build_model(cfg.model)
@@ -271,23 +298,27 @@ class Recognizer:
         return cls(model, pipeline, labels, **kwargs)
 
     @classmethod
-    def from_zoo(cls, name: str, *, download: bool = True, label_map: str | os.PathLike | None = None,
-                 **kwargs) -> Recognizer:
+    def from_zoo(
+        cls, name: str, *, download: bool = True, label_map: str | os.PathLike | None = None, **kwargs
+    ) -> Recognizer:
         """A zoo entry: its config (from the actionrec repository), checkpoint and label map."""
         from actionrec import zoo
 
         entry = zoo.get(name)
         if entry.is_fusion:
-            raise ValueError(f"{entry.name} is a late fusion of {' and '.join(entry.members)}; recognise with "
-                             "each member and combine the scores (actionrec fuse)")
+            raise ValueError(
+                f"{entry.name} is a late fusion of {' and '.join(entry.members)}; recognise with "
+                "each member and combine the scores (actionrec fuse)"
+            )
         config = zoo_config_path(entry.name, entry.config)
         checkpoint = zoo.checkpoint_path(entry.name, download=download)
         labels = label_map if label_map is not None else entry.label_map()
         return cls.from_config(config, checkpoint, label_map=labels, **kwargs)
 
     # -- recognition --------------------------------------------------------------------------
-    def __call__(self, video: VideoInput, *, window: float | None = None, stride: float | None = None,
-                 fps: float | None = None) -> Recognition | list[Recognition]:
+    def __call__(
+        self, video: VideoInput, *, window: float | None = None, stride: float | None = None, fps: float | None = None
+    ) -> Recognition | list[Recognition]:
         """Class probabilities for `video` (a file, a frame folder, or frames in memory).
 
         With `window` (seconds): one `Recognition` per window, `stride` seconds apart (default
@@ -341,9 +372,11 @@ class Recognizer:
         template = {"filename_tmpl": self.filename_tmpl} if self.filename_tmpl else {}
         if modality == "Flow":
             if not os.path.isdir(path):
-                raise ValueError(f"{path}: this is a flow model; recognition needs precomputed flow frames (a folder "
-                                 "of x_00001.jpg / y_00001.jpg, e.g. from `actionrec data extract-frames --flow "
-                                 "tvl1`), not a video file")
+                raise ValueError(
+                    f"{path}: this is a flow model; recognition needs precomputed flow frames (a folder "
+                    "of x_00001.jpg / y_00001.jpg, e.g. from `actionrec data extract-frames --flow "
+                    "tvl1`), not a video file"
+                )
             return FlowFolderReader(path, **template)
         if os.path.isdir(path):
             return FrameFolderReader(path, **template)
@@ -403,28 +436,40 @@ def _load_weights(model: nn.Module, checkpoint: str | os.PathLike) -> None:
         log.warning("%s", report)
 
 
-def repo_root() -> Path:
-    """The actionrec checkout this package is imported from (configs/ lives there)."""
-    return Path(__file__).resolve().parent.parent
+def package_dir() -> Path:
+    """The folder that holds `configs/`: the installed package itself (configs ship as package data)."""
+    return Path(__file__).resolve().parent
 
 
 def zoo_config_path(name: str, config: str) -> Path:
     """A zoo entry's config, relative to the current directory or to the actionrec repository."""
-    candidates = [Path(config), repo_root() / config]
+    candidates = [Path(config), package_dir() / config]
     for path in candidates:
         if path.is_file():
             return path
     looked = " and ".join(str(p.resolve()) for p in candidates)
-    raise FileNotFoundError(f"zoo entry {name}: config {config} not found (looked at {looked}); zoo configs ship with "
-                            "the actionrec repository: run from a checkout, or pass --config/--checkpoint")
+    raise FileNotFoundError(
+        f"zoo entry {name}: config {config} not found (looked at {looked}); zoo configs ship inside "
+        "the actionrec package: reinstall it, or pass --config/--checkpoint"
+    )
 
 
-def recognize(video: VideoInput, model: str | nn.Module | None = None, *,
-              config: str | os.PathLike | Config | None = None, checkpoint: str | os.PathLike | None = None,
-              pipeline: Pipeline | None = None, label_map: str | os.PathLike | Sequence[str] | None = None,
-              window: float | None = None, stride: float | None = None, fps: float | None = None,
-              device: str | None = None, amp: str | None = None, backend: str | None = None,
-              download: bool = True) -> Recognition | list[Recognition]:
+def recognize(
+    video: VideoInput,
+    model: str | nn.Module | None = None,
+    *,
+    config: str | os.PathLike | Config | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    pipeline: Pipeline | None = None,
+    label_map: str | os.PathLike | Sequence[str] | None = None,
+    window: float | None = None,
+    stride: float | None = None,
+    fps: float | None = None,
+    device: str | None = None,
+    amp: str | None = None,
+    backend: str | None = None,
+    download: bool = True,
+) -> Recognition | list[Recognition]:
     """Recognise one input; see `Recognizer` to recognise many with one model.
 
     - `model="zoo-entry-name"`: the zoo's config, checkpoint (downloaded unless `download=False`)
@@ -439,8 +484,9 @@ def recognize(video: VideoInput, model: str | nn.Module | None = None, *,
     options = dict(device=device, amp=amp, backend=backend)
     if isinstance(model, str):
         if config is not None or checkpoint is not None or pipeline is not None:
-            raise ValueError("model=<zoo name> brings its own config and checkpoint; do not pass config/checkpoint/"
-                             "pipeline with it")
+            raise ValueError(
+                "model=<zoo name> brings its own config and checkpoint; do not pass config/checkpoint/pipeline with it"
+            )
         recognizer = Recognizer.from_zoo(model, download=download, label_map=label_map, **options)
     elif isinstance(model, nn.Module) and pipeline is not None:
         if config is not None:
@@ -452,8 +498,10 @@ def recognize(video: VideoInput, model: str | nn.Module | None = None, *,
     elif config is not None:
         recognizer = Recognizer.from_config(config, checkpoint, model=model, label_map=label_map, **options)
     elif model is None:
-        raise ValueError("recognize needs model=<zoo name>, or config= and checkpoint=, or model=<nn.Module> with "
-                         "pipeline= or config=")
+        raise ValueError(
+            "recognize needs model=<zoo name>, or config= and checkpoint=, or model=<nn.Module> with "
+            "pipeline= or config="
+        )
     else:
         raise TypeError(f"model must be a zoo entry name or an nn.Module with pipeline=/config=, got {model!r:.80}")
     return recognizer(video, window=window, stride=stride, fps=fps)

@@ -21,18 +21,27 @@ from pathlib import Path
 
 from actionrec.download import cache_dir
 from actionrec.download import download as fetch_file
+from actionrec.errors import ActionrecError
 
 ARCHS = ("tsn", "uniformerv2")
 # Other spellings (lower case, without '-', '_', ' ') -> the zoo's keys, which are the label-map suffixes.
 DATASET_ALIASES = {
-    "kinetics400": "k400", "kinetics600": "k600", "kinetics700": "k700", "kinetics710": "k710",
-    "somethingsomethingv1": "sthv1", "somethingsomethingv2": "sthv2", "momentsintime": "mit",
-    "mitv1": "mit", "multimomentsintime": "mmit", "anet": "activitynet", "activitynetv1.3": "activitynet",
+    "kinetics400": "k400",
+    "kinetics600": "k600",
+    "kinetics700": "k700",
+    "kinetics710": "k710",
+    "somethingsomethingv1": "sthv1",
+    "somethingsomethingv2": "sthv2",
+    "momentsintime": "mit",
+    "mitv1": "mit",
+    "multimomentsintime": "mmit",
+    "anet": "activitynet",
+    "activitynetv1.3": "activitynet",
 }
 _DATA_FILE = "zoo_entries.json"
 
 
-class UnknownEntryError(KeyError):
+class UnknownEntryError(ActionrecError, KeyError):
     """A name that is not in the zoo; the message lists close matches."""
 
     def __str__(self) -> str:  # KeyError would print the message in quotes
@@ -178,7 +187,8 @@ def entries(dataset: str | None = None, arch: str | None = None, fusions: bool =
         raise ValueError(f"unknown arch {arch!r}; expected one of {', '.join(ARCHS)}")
     key = normalize_dataset(dataset) if dataset is not None else None
     return [
-        e for e in _registry().values()
+        e
+        for e in _registry().values()
         if (key is None or e.dataset == key)
         and (arch is None or e.arch == arch.lower())
         and (fusions or not e.is_fusion)
@@ -199,7 +209,8 @@ def get(name: str) -> ZooEntry:
     if stem in registry:  # a config path whose checkpoint carries the config's name
         return registry[stem]
     by_config = [
-        e for e in registry.values()
+        e
+        for e in registry.values()
         if stem in {Path(c).stem for c in (e.config, *(r.config for r in e.also_reported)) if c}
     ]
     if len(by_config) == 1:
@@ -242,7 +253,6 @@ def checkpoint_path(
     return path
 
 
-
 def format_metric(value: float | None) -> str:
     """An accuracy with one or two decimals (89.0, 70.6, 89.26), or '-' when not reported."""
     if value is None:
@@ -280,7 +290,7 @@ def render_markdown() -> str:
         "`actionrec zoo show NAME` prints everything below and more.",
         "",
         "Accuracies are in percent, as MMAction2 reports them: top-1/top-5 (mAP for MMiT and HVU). "
-        "\"reference\" is the original code base's result; \"mm-Kinetics\" is UniFormerV2 tested on "
+        '"reference" is the original code base\'s result; "mm-Kinetics" is UniFormerV2 tested on '
         "MMAction2's copy of Kinetics. Test protocols marked † are not stated on MMAction2's page and are "
         "taken from the test pipeline of MMAction2's config.",
         "",
@@ -297,16 +307,45 @@ def render_markdown() -> str:
         out += [f"### {section}", ""]
         checkpoints = [e for e in group if not e.is_fusion]
         if checkpoints:
-            out.append(_md_row(["name", "modality", "backbone", "pretrain", "frames", "resolution", "test",
-                                "top-1", "top-5", "other", "ckpt", "config"]))
+            out.append(
+                _md_row(
+                    [
+                        "name",
+                        "modality",
+                        "backbone",
+                        "pretrain",
+                        "frames",
+                        "resolution",
+                        "test",
+                        "top-1",
+                        "top-5",
+                        "other",
+                        "ckpt",
+                        "config",
+                    ]
+                )
+            )
             out.append(_md_row(["---"] * 12))
             for e in checkpoints:
                 test = (e.test_protocol or "-") + (" †" if e.test_protocol_source == "config" else "")
-                out.append(_md_row([
-                    f"`{e.name}`", e.modality, e.backbone, e.pretrain, str(e.frames), e.resolution or "-",
-                    test, format_metric(e.top1), format_metric(e.top5), _other_metrics(e) or "-",
-                    f"[{e.sha256_prefix}]({e.url})", f"`{e.config}`",
-                ]))
+                out.append(
+                    _md_row(
+                        [
+                            f"`{e.name}`",
+                            e.modality,
+                            e.backbone,
+                            e.pretrain,
+                            str(e.frames),
+                            e.resolution or "-",
+                            test,
+                            format_metric(e.top1),
+                            format_metric(e.top5),
+                            _other_metrics(e) or "-",
+                            f"[{e.sha256_prefix}]({e.url})",
+                            f"`{e.config}`",
+                        ]
+                    )
+                )
             out.append("")
         fused = [e for e in group if e.is_fusion]
         if fused:

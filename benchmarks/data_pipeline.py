@@ -59,19 +59,28 @@ class Pipeline:
 
 
 def pipelines() -> list[Pipeline]:
-    tsn = build_transforms([
-        dict(type="Resize", scale=(-1, 256)),
-        dict(type="MultiScaleCrop", input_size=224, scales=(1, 0.875, 0.75, 0.66), random_crop=False,
-             max_wh_scale_gap=1),
-        dict(type="Resize", scale=(224, 224), keep_ratio=False),
-        dict(type="Flip", flip_ratio=0.5),
-        dict(type="FormatShape", input_format="NCHW"),
-    ])
-    uniformer = build_transforms([
-        dict(type="Resize", scale=(-1, 224)),
-        dict(type="ThreeCrop", crop_size=224),
-        dict(type="FormatShape", input_format="NCTHW"),
-    ])
+    tsn = build_transforms(
+        [
+            dict(type="Resize", scale=(-1, 256)),
+            dict(
+                type="MultiScaleCrop",
+                input_size=224,
+                scales=(1, 0.875, 0.75, 0.66),
+                random_crop=False,
+                max_wh_scale_gap=1,
+            ),
+            dict(type="Resize", scale=(224, 224), keep_ratio=False),
+            dict(type="Flip", flip_ratio=0.5),
+            dict(type="FormatShape", input_format="NCHW"),
+        ]
+    )
+    uniformer = build_transforms(
+        [
+            dict(type="Resize", scale=(-1, 224)),
+            dict(type="ThreeCrop", crop_size=224),
+            dict(type="FormatShape", input_format="NCTHW"),
+        ]
+    )
     return [
         Pipeline("tsn_train", SampleFrames(clip_len=1, frame_interval=1, num_clips=8), tsn),
         Pipeline("uniformerv2_test", UniformSample(clip_len=8, num_clips=4, test_mode=True), uniformer),
@@ -160,10 +169,14 @@ def main() -> None:
         pass
     videos = [DEMO] + ([] if args.no_synthetic else synthetic_videos(args.video_dir))
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread, median of {args.repeats} "
-          f"after {args.warmup} warm-up runs; backends: {', '.join(backends)}")
-    header = (f"{'pipeline':<17} {'video':<28} {'backend':<16} {'ms/video':>9} {'videos/s':>9} {'clips/s':>8} "
-              f"{'decode':>8} {'transf.':>8} {'cpu ms':>8} {'views':<22} {'ref. ms':>9} {'ratio':>6} {'cpu r.':>6}")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} thread, median of {args.repeats} "
+        f"after {args.warmup} warm-up runs; backends: {', '.join(backends)}"
+    )
+    header = (
+        f"{'pipeline':<17} {'video':<28} {'backend':<16} {'ms/video':>9} {'videos/s':>9} {'clips/s':>8} "
+        f"{'decode':>8} {'transf.':>8} {'cpu ms':>8} {'views':<22} {'ref. ms':>9} {'ratio':>6} {'cpu r.':>6}"
+    )
     print(header)
     print("-" * len(header))
     for pipeline in pipelines():
@@ -178,17 +191,23 @@ def main() -> None:
                 else:
                     reference = REFERENCE_MS[pipeline.name] if path == DEMO else None
                     references = {"ms": reference, "cpu_ms": reference}
-                ratios = [f"{result[key] / references[key]:6.2f}" if reference else f"{'':>6}" for key in ("ms", "cpu_ms")]
+                ratios = [
+                    f"{result[key] / references[key]:6.2f}" if reference else f"{'':>6}" for key in ("ms", "cpu_ms")
+                ]
                 ref_text = f"{reference:9.0f}" if reference else f"{'':>9}"
-                print(f"{pipeline.name:<17} {path.name:<28} {backend:<16} {result['ms']:9.1f} "
-                      f"{1000 / result['ms']:9.2f} {num_clips * 1000 / result['ms']:8.1f} "
-                      f"{result['decode_ms']:8.1f} {result['transform_ms']:8.1f} {result['cpu_ms']:8.1f} "
-                      f"{str(result['shape']):<22} {ref_text} {ratios[0]} {ratios[1]}")
-    print("ms/video, decode (open + sample + decode) and transf. are wall-clock medians; cpu ms is process CPU time, "
-          "the fairer figure when other jobs share the cores.\nclips/s counts sampled clips (TSN: 8 one-frame "
-          "segments; UniFormerV2: 4 clips, before 3 crops). ratio = this row / the reference (lower is better): "
-          f"the {DECORD_REFERENCE} row of the same run when decord is installed, else MMAction2 1.x + decord as "
-          "measured on the brief's machine (demo.mp4 only).")
+                print(
+                    f"{pipeline.name:<17} {path.name:<28} {backend:<16} {result['ms']:9.1f} "
+                    f"{1000 / result['ms']:9.2f} {num_clips * 1000 / result['ms']:8.1f} "
+                    f"{result['decode_ms']:8.1f} {result['transform_ms']:8.1f} {result['cpu_ms']:8.1f} "
+                    f"{str(result['shape']):<22} {ref_text} {ratios[0]} {ratios[1]}"
+                )
+    print(
+        "ms/video, decode (open + sample + decode) and transf. are wall-clock medians; cpu ms is process CPU time, "
+        "the fairer figure when other jobs share the cores.\nclips/s counts sampled clips (TSN: 8 one-frame "
+        "segments; UniFormerV2: 4 clips, before 3 crops). ratio = this row / the reference (lower is better): "
+        f"the {DECORD_REFERENCE} row of the same run when decord is installed, else MMAction2 1.x + decord as "
+        "measured on the brief's machine (demo.mp4 only)."
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ same way everywhere: the best of a few square products, grown until one takes ab
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -19,8 +19,9 @@ def sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def timed(fn: Callable[[], object], device: str, reps: int, warmup: int = 1,
-          reduce: Callable[[list[float]], float] = min) -> float:
+def timed(
+    fn: Callable[[], object], device: str, reps: int, warmup: int = 1, reduce: Callable[[list[float]], float] = min
+) -> float:
     """Seconds of `fn()` over `reps` runs after `warmup` runs, reduced by `reduce` (best by default)."""
     for _ in range(warmup):
         fn()
@@ -34,14 +35,15 @@ def timed(fn: Callable[[], object], device: str, reps: int, warmup: int = 1,
     return reduce(times)
 
 
-def matmul_rate(dtype: torch.dtype, device: str, op: str = "mm", budget_s: float = 1.0,
-                max_n: int = 8192) -> tuple[float, int]:
+def matmul_rate(
+    dtype: torch.dtype, device: str, op: str = "mm", budget_s: float = 1.0, max_n: int = 8192
+) -> tuple[float, int]:
     """(FLOP/s, n) of the best of 3 square `torch.mm` (op='mm') or `F.linear` (op='linear') products."""
     n = 512
     while True:
         a = torch.randn(n, n, device=device).to(dtype)
         b = torch.randn(n, n, device=device).to(dtype)
-        fn = (lambda: torch.mm(a, b)) if op == "mm" else (lambda: F.linear(a, b))
+        fn = (lambda a=a, b=b: torch.mm(a, b)) if op == "mm" else (lambda a=a, b=b: F.linear(a, b))
         seconds = timed(fn, device, reps=3)
         if seconds * 8 > budget_s or n >= max_n:
             return 2 * n**3 / seconds, n

@@ -17,10 +17,10 @@ import copy
 
 import torch
 import torchvision
+from timing import matmul_rate, timed
 
 from actionrec.flops import count_flops
 from actionrec.models import create_model
-from timing import matmul_rate, timed
 
 
 def main() -> None:
@@ -37,15 +37,19 @@ def main() -> None:
     peak, size = {}, {}
     for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
         peak[precision], size[precision] = matmul_rate(dtype, device, max_n=args.matmul_size)
-    print(f"device {device}, threads {torch.get_num_threads()}; torch.mm peak: "
-          f"fp32 {peak['fp32'] / 1e9:.1f} GFLOP/s (n={size['fp32']}), "
-          f"bf16 {peak['bf16'] / 1e9:.1f} GFLOP/s (n={size['bf16']})")
+    print(
+        f"device {device}, threads {torch.get_num_threads()}; torch.mm peak: "
+        f"fp32 {peak['fp32'] / 1e9:.1f} GFLOP/s (n={size['fp32']}), "
+        f"bf16 {peak['bf16'] / 1e9:.1f} GFLOP/s (n={size['bf16']})"
+    )
 
     model = create_model("tsn_r50", num_classes=400).eval().to(device)
     x = torch.randint(0, 256, (1, args.views, 3, args.size, args.size), dtype=torch.uint8, device=device)
     flops = 2 * count_flops(model, x)
-    print(f"TSN-R50, 1 video x {args.views} views at {args.size}: {flops / 2e9:.2f} G multiply-adds "
-          f"({flops / 2e9 / args.views:.2f} per view)")
+    print(
+        f"TSN-R50, 1 video x {args.views} views at {args.size}: {flops / 2e9:.2f} G multiply-adds "
+        f"({flops / 2e9 / args.views:.2f} per view)"
+    )
 
     fast = model  # TSN defaults to channels_last
     model = copy.deepcopy(fast).to(memory_format=torch.contiguous_format)
@@ -62,8 +66,10 @@ def main() -> None:
         with torch.no_grad():
             seconds = timed(fn, device, args.iters)
         achieved = flops / seconds
-        print(f"{name:34s} {seconds * 1e3:8.1f} ms  {achieved / 1e9:7.1f} GFLOP/s  "
-              f"{achieved / peak[precision]:.2f} of {precision} matmul peak")
+        print(
+            f"{name:34s} {seconds * 1e3:8.1f} ms  {achieved / 1e9:7.1f} GFLOP/s  "
+            f"{achieved / peak[precision]:.2f} of {precision} matmul peak"
+        )
 
     fp32 = fast.predict(x)
     bf16 = fast.predict(x, amp="bf16")

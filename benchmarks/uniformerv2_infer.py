@@ -14,10 +14,10 @@ import argparse
 import statistics
 
 import torch
+from timing import matmul_rate, timed
 
 from actionrec.flops import count_flops
 from actionrec.models import create_model
-from timing import matmul_rate, timed
 
 
 def main() -> None:
@@ -33,21 +33,27 @@ def main() -> None:
     device = args.device
     torch.manual_seed(0)
 
-    print(f"device {device}, {torch.get_num_threads()} threads, torch {torch.__version__}, "
-          f"CPU capability {torch.backends.cpu.get_cpu_capability()}")
+    print(
+        f"device {device}, {torch.get_num_threads()} threads, torch {torch.__version__}, "
+        f"CPU capability {torch.backends.cpu.get_cpu_capability()}"
+    )
     peak = {}
     for dtype in (torch.float32, torch.bfloat16):
         rates = {op: matmul_rate(dtype, device, op)[0] for op in ("mm", "linear")}
         peak[dtype] = max(rates.values())
-        print(f"matmul {str(dtype):15s} torch.mm {rates['mm'] / 1e9:8.1f} GFLOP/s, "
-              f"F.linear {rates['linear'] / 1e9:8.1f} GFLOP/s -> peak {peak[dtype] / 1e9:.1f}")
+        print(
+            f"matmul {str(dtype):15s} torch.mm {rates['mm'] / 1e9:8.1f} GFLOP/s, "
+            f"F.linear {rates['linear'] / 1e9:8.1f} GFLOP/s -> peak {peak[dtype] / 1e9:.1f}"
+        )
 
     model = create_model("uniformerv2_b16").eval().to(device)
     video = torch.randint(0, 256, (1, 1, 3, args.frames, 224, 224), dtype=torch.uint8, device=device)
     macs = model.macs_per_view(args.frames)
     flops = 2 * macs["total"]
-    print(f"UniFormerV2-B/16 {args.frames}x224: {macs['total'] / 1e9:.1f} GMACs per view "
-          f"({macs['total_without_attention'] / 1e9:.1f} G without attention matmuls, MMAction2's count)")
+    print(
+        f"UniFormerV2-B/16 {args.frames}x224: {macs['total'] / 1e9:.1f} GMACs per view "
+        f"({macs['total_without_attention'] / 1e9:.1f} G without attention matmuls, MMAction2's count)"
+    )
 
     for dtype in (torch.float32, torch.bfloat16):
         amp = None if dtype == torch.float32 else "bf16"
@@ -55,10 +61,12 @@ def main() -> None:
         slow = peak[dtype] < 0.25 * peak[torch.float32]
         reps, warmup = (1, 0) if slow else (args.reps, 1)
         with torch.inference_mode():
-            seconds = timed(lambda: model.predict(video, amp=amp), device, reps, warmup, statistics.median)
+            seconds = timed(lambda amp=amp: model.predict(video, amp=amp), device, reps, warmup, statistics.median)
         achieved = flops / seconds
-        print(f"{str(dtype):15s} {seconds * 1e3:9.1f} ms/view  {achieved / 1e9:7.1f} GFLOP/s  "
-              f"achieved/peak {achieved / peak[dtype]:.2f}" + ("  (no native bf16 matmul here)" if slow else ""))
+        print(
+            f"{str(dtype):15s} {seconds * 1e3:9.1f} ms/view  {achieved / 1e9:7.1f} GFLOP/s  "
+            f"achieved/peak {achieved / peak[dtype]:.2f}" + ("  (no native bf16 matmul here)" if slow else "")
+        )
 
     if args.timm:
         import timm
@@ -68,8 +76,10 @@ def main() -> None:
         vit_flops = 2 * count_flops(vit, frames)
         with torch.inference_mode():
             seconds = timed(lambda: vit(frames), device, args.reps, reduce=statistics.median)
-        print(f"timm ViT-B/16 x{args.frames} frames fp32 {seconds * 1e3:9.1f} ms  "
-              f"achieved/peak {vit_flops / seconds / peak[torch.float32]:.2f}")
+        print(
+            f"timm ViT-B/16 x{args.frames} frames fp32 {seconds * 1e3:9.1f} ms  "
+            f"achieved/peak {vit_flops / seconds / peak[torch.float32]:.2f}"
+        )
 
 
 if __name__ == "__main__":

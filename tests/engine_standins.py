@@ -46,8 +46,9 @@ def standin_tiny(**kwargs) -> TinyRecognizer:
 class TinyDataset(torch.utils.data.Dataset):
     """Class k = a bright stripe at row k plus per-(seed, epoch, index) noise: learnable, reproducible."""
 
-    def __init__(self, length: int = 24, num_classes: int = 3, seed: int = 0, test_mode: bool = False,
-                 item_sleep: float = 0.0):
+    def __init__(
+        self, length: int = 24, num_classes: int = 3, seed: int = 0, test_mode: bool = False, item_sleep: float = 0.0
+    ):
         self.length, self.num_classes, self.seed, self.test_mode = length, num_classes, seed, test_mode
         self.item_sleep = item_sleep  # lets a test kill a run mid-epoch
 
@@ -67,9 +68,11 @@ class TinyDataset(torch.utils.data.Dataset):
 def standin_config(work_dir: str, **overrides) -> Config:
     raw = {
         "model": {"name": "standin_tiny", "num_classes": 3},
-        "data": {"num_classes": 3,
-                 "train": {"ann_file": "-", "batch_size": 4, "num_workers": 0},
-                 "val": {"ann_file": "-", "batch_size": 5, "num_workers": 0}},
+        "data": {
+            "num_classes": 3,
+            "train": {"ann_file": "-", "batch_size": 4, "num_workers": 0},
+            "val": {"ann_file": "-", "batch_size": 5, "num_workers": 0},
+        },
         "optimizer": {"type": "sgd", "lr": 0.2, "momentum": 0.9, "weight_decay": 1e-4},
         "schedule": {"epochs": 3, "policy": "multistep", "milestones": [2]},
         "train": {"log_interval": 2, "latest_interval": 0, "deterministic": True},

@@ -70,8 +70,13 @@ def test_rawframe_lists(tmp_path):
         (load_rawframe_list, {}, "a 10 1\nb\n", "b", "frame_dir total_frames label"),
         (load_rawframe_list, {}, "a -5 1\n", "a -5 1", "frame_dir total_frames label"),
         (load_rawframe_list, {"with_offset": True}, "a 0 10 1\nb 10\n", "b 10", "frame_dir offset total_frames label"),
-        (load_rawframe_list, {"with_offset": True}, "a 0 10 1\nb x 10 1\n", "b x 10 1",
-         "frame_dir offset total_frames label"),
+        (
+            load_rawframe_list,
+            {"with_offset": True},
+            "a 0 10 1\nb x 10 1\n",
+            "b x 10 1",
+            "frame_dir offset total_frames label",
+        ),
     ],
 )
 def test_malformed_lines_name_file_line_text_and_format(tmp_path, loader, kwargs, text, bad_line, expected):
@@ -100,7 +105,9 @@ def test_json_list(tmp_path):
     ]
     path = write(tmp_path, "list.json", json.dumps(entries))
     assert load_json_list(path, root="/r") == [
-        Sample("/r/a.mp4", 3), Sample("/r/b", 1, total_frames=40), Sample("/r/c.mp4", 2)
+        Sample("/r/a.mp4", 3),
+        Sample("/r/b", 1, total_frames=40),
+        Sample("/r/c.mp4", 2),
     ]
     multi = write(tmp_path, "multi.json", json.dumps([{"filename": "a.mp4", "label": [0, 4]}]))
     assert load_json_list(multi, multi_label=True) == [Sample("a.mp4", (0, 4))]

@@ -98,8 +98,11 @@ def test_numpy_1x_and_2x_global_names(tmp_path, numpy_package):
     # A legacy-format file keeps its pickle inline, so the NumPy module name can be respelled
     # to what NumPy 1.x (numpy.core) or 2.x (numpy._core) writes.
     data = io.BytesIO()
-    torch.save({"w": torch.ones(2), "meta": {"x": np.float32(1.5), "a": np.arange(3)}}, data,
-               _use_new_zipfile_serialization=False)
+    torch.save(
+        {"w": torch.ones(2), "meta": {"x": np.float32(1.5), "a": np.arange(3)}},
+        data,
+        _use_new_zipfile_serialization=False,
+    )
     raw = data.getvalue()
     current = b"numpy._core.multiarray" if b"numpy._core.multiarray" in raw else b"numpy.core.multiarray"
     path = tmp_path / "np.pth"

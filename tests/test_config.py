@@ -34,13 +34,17 @@ def test_python_config_is_read_as_data_never_executed(tmp_path):
 
 
 def test_python_config_names_arithmetic_and_private_helpers(tmp_path):
-    path = write(tmp_path, "c.py", """
+    path = write(
+        tmp_path,
+        "c.py",
+        """
         _frames = 8
         _common = dict(batch_size=2, num_workers=0)
         model = dict(name='tsn_r18', num_classes=4)
         data = dict(num_classes=4, train=dict(ann_file='a.txt', pipeline=[dict(type='SampleFrames', clip_len=_frames // 2)], **_common))
         optimizer = dict(lr=0.01 * 2, betas=(0.9, 0.98))
-    """)
+    """,
+    )
     cfg = load_config(path)
     assert cfg.data.train.pipeline == [{"type": "SampleFrames", "clip_len": 4}]
     assert cfg.data.train.batch_size == 2 and cfg.data.train.num_workers == 0
@@ -50,21 +54,33 @@ def test_python_config_names_arithmetic_and_private_helpers(tmp_path):
 
 
 def test_base_inheritance_relative_paths_and_delete(tmp_path):
-    write(tmp_path, "base/model.py", """
+    write(
+        tmp_path,
+        "base/model.py",
+        """
         model = dict(name='tsn_r18', num_classes=4, dropout=0.4)
         optimizer = dict(type='sgd', lr=0.1, weight_decay=1e-4)
-    """)
-    write(tmp_path, "base/data.yaml", """
+    """,
+    )
+    write(
+        tmp_path,
+        "base/data.yaml",
+        """
         data:
           num_classes: 4
           train: {ann_file: t.txt, batch_size: 8}
-    """)
-    path = write(tmp_path, "exp/child.py", """
+    """,
+    )
+    path = write(
+        tmp_path,
+        "exp/child.py",
+        """
         _base_ = ['../base/model.py', '../base/data.yaml']
         model = dict(_delete_=True, name='tsn_r34', num_classes=4)
         optimizer = dict(lr=0.05)
         data = dict(train=dict(batch_size=4))
-    """)
+    """,
+    )
     cfg = load_config(path)
     assert cfg.model == {"name": "tsn_r34", "num_classes": 4}  # replaced, not merged: no dropout
     assert cfg.optimizer.lr == 0.05 and cfg.optimizer.weight_decay == 1e-4  # merged
@@ -81,10 +97,14 @@ def test_unknown_key_names_path_and_closest(tmp_path):
     path = write(tmp_path, "typo.py", MINIMAL + "optimizer = dict(lr=0.1, wieght_decay=1e-4)\n")
     with pytest.raises(ConfigError, match=r"unknown key 'optimizer\.wieght_decay'; did you mean 'weight_decay'\?"):
         load_config(path)
-    path = write(tmp_path, "typo2.py", """
+    path = write(
+        tmp_path,
+        "typo2.py",
+        """
         model = dict(name='tsn_r18')
         data = dict(num_classes=4, train=dict(ann_file='a', bach_size=2))
-    """)
+    """,
+    )
     with pytest.raises(ConfigError, match=r"'data\.train\.bach_size'; did you mean 'batch_size'"):
         load_config(path)
     path = write(tmp_path, "typo3.py", MINIMAL + "shedule = dict(epochs=3)\n")
@@ -94,7 +114,9 @@ def test_unknown_key_names_path_and_closest(tmp_path):
 
 def test_wrong_types_and_choices_are_named(tmp_path):
     path = write(tmp_path, "t.py", MINIMAL + "optimizer = dict(type='adam')\n")
-    with pytest.raises(ConfigError, match=r"optimizer\.type must be one of \['sgd', 'adamw'\], got 'adam'; did you mean 'adamw'"):
+    with pytest.raises(
+        ConfigError, match=r"optimizer\.type must be one of \['sgd', 'adamw'\], got 'adam'; did you mean 'adamw'"
+    ):
         load_config(path)
     path = write(tmp_path, "t2.py", MINIMAL + "schedule = dict(epochs='ten')\n")
     with pytest.raises(ConfigError, match=r"schedule\.epochs must be an integer, got 'ten'"):
@@ -105,8 +127,17 @@ def test_wrong_types_and_choices_are_named(tmp_path):
 
 def test_cfg_options_override_with_literal_values(tmp_path):
     path = write(tmp_path, "c.py", MINIMAL)
-    cfg = load_config(path, ["optimizer.lr=0.5", "train.amp=bf16", "schedule.milestones=[2, 4]",
-                             "data.train.batch_size=3", "train.label_smoothing=0.1", "work_dir=/tmp/x"])
+    cfg = load_config(
+        path,
+        [
+            "optimizer.lr=0.5",
+            "train.amp=bf16",
+            "schedule.milestones=[2, 4]",
+            "data.train.batch_size=3",
+            "train.label_smoothing=0.1",
+            "work_dir=/tmp/x",
+        ],
+    )
     assert cfg.optimizer.lr == 0.5 and cfg.train.amp == "bf16"
     assert cfg.schedule.milestones == [2, 4] and cfg.data.train.batch_size == 3
     assert cfg.train.label_smoothing == 0.1 and cfg.work_dir == "/tmp/x"
@@ -118,22 +149,30 @@ def test_cfg_options_override_with_literal_values(tmp_path):
 
 
 def test_yaml_duplicate_key_rejected(tmp_path):
-    path = write(tmp_path, "dup.yaml", """
+    path = write(
+        tmp_path,
+        "dup.yaml",
+        """
         model: {name: tsn_r18}
         data:
           num_classes: 4
           num_classes: 5
-    """)
+    """,
+    )
     with pytest.raises(ConfigError, match=r"dup\.yaml:5: duplicated key 'num_classes' \(first at line 4\)"):
         load_config(path)
 
 
 def test_yaml_config_round_trip(tmp_path):
-    path = write(tmp_path, "c.yaml", """
+    path = write(
+        tmp_path,
+        "c.yaml",
+        """
         model: {name: tsn_r18, num_classes: 4}
         data: {num_classes: 4, train: {ann_file: a.txt, kind: rawframes}}
         schedule: {epochs: 3, policy: cosine, eta_min_ratio: 0.1}
-    """)
+    """,
+    )
     cfg = load_config(path)
     assert cfg.data.train.kind == "rawframes" and cfg.schedule.policy == "cosine"
     assert Config.from_dict(cfg.to_dict(), "again") == cfg
@@ -190,11 +229,15 @@ workflow = [('train', 1)]
 
 
 def test_import_mmaction_1x_config(tmp_path, caplog):
-    write(tmp_path, "_base_/runtime.py", """
+    write(
+        tmp_path,
+        "_base_/runtime.py",
+        """
         default_scope = 'mmaction'
         default_hooks = dict(timer=dict(type='IterTimerHook'), logger=dict(type='LoggerHook', interval=20))
         env_cfg = dict(cudnn_benchmark=False)
-    """)
+    """,
+    )
     path = write(tmp_path, "uniformerv2/u8.py", MM_1X)
     raw, ignored = load_config_dict(path)
     cfg = Config.from_dict(raw)
@@ -204,8 +247,15 @@ def test_import_mmaction_1x_config(tmp_path, caplog):
     assert cfg.data.train.pipeline[1] == {"type": "UniformSample", "clip_len": 8, "num_clips": 1}
     assert cfg.data.val.ann_file == "k400_val.txt" and cfg.data.test is None
     o, s = cfg.optimizer, cfg.schedule
-    assert (o.type, o.lr, o.betas, o.weight_decay, o.zero_wd_norm_bias, o.grad_clip, o.base_batch_size) == \
-        ("adamw", 1e-5, (0.9, 0.999), 0.05, True, 20.0, 256)
+    assert (o.type, o.lr, o.betas, o.weight_decay, o.zero_wd_norm_bias, o.grad_clip, o.base_batch_size) == (
+        "adamw",
+        1e-5,
+        (0.9, 0.999),
+        0.05,
+        True,
+        20.0,
+        256,
+    )
     assert (s.epochs, s.policy, s.warmup_epochs, s.warmup_start_factor, s.eta_min_ratio) == (55, "cosine", 5, 0.1, 0.1)
     assert (cfg.train.checkpoint_interval, cfg.train.log_interval, cfg.train.max_keep_checkpoints) == (3, 100, 5)
     assert "default_hooks.timer: hooks are built into the trainer" in ignored

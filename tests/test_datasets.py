@@ -13,6 +13,14 @@ import numpy as np
 import pytest
 import torch
 from torch.utils.data import DataLoader, DistributedSampler, RandomSampler
+from video_factory import (
+    FLOW_Y_BIT,
+    make_corrupt_video,
+    make_frame_folder,
+    make_video,
+    make_zero_byte_file,
+    read_index,
+)
 
 from actionrec.cli import main
 from actionrec.data.annotations import Sample, load_rawframe_list, load_video_list
@@ -25,14 +33,6 @@ from actionrec.data.datasets import (
     VideoDataset,
     collate,
     worker_init_fn,
-)
-from video_factory import (
-    FLOW_Y_BIT,
-    make_corrupt_video,
-    make_frame_folder,
-    make_video,
-    make_zero_byte_file,
-    read_index,
 )
 
 NUM_FRAMES = 30
@@ -97,8 +97,14 @@ def test_unreadable_samples_are_skipped_with_one_warning_each(videos, caplog):
 def test_dataloader_survives_bad_files_and_counts_them(videos, num_workers):
     root, ann = videos
     dataset = VideoDataset(load_video_list(ann, root=root), Pipeline.from_mmaction(test_pipeline(test_mode=False)))
-    loader = DataLoader(dataset, batch_size=3, sampler=EpochSampler(range(len(dataset))), collate_fn=collate,
-                        num_workers=num_workers, worker_init_fn=worker_init_fn)
+    loader = DataLoader(
+        dataset,
+        batch_size=3,
+        sampler=EpochSampler(range(len(dataset))),
+        collate_fn=collate,
+        num_workers=num_workers,
+        worker_init_fn=worker_init_fn,
+    )
     counter = SkipCounter()
     seen = []
     for batch in loader:

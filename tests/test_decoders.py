@@ -16,16 +16,6 @@ import numpy as np
 import pytest
 import torch
 from torchvision.io import decode_image
-
-from actionrec.data import decoders
-from actionrec.data.decoders import (
-    FlowFolderReader,
-    FrameFolderReader,
-    PyAVReader,
-    VideoDecodeError,
-    available_backends,
-    open_video,
-)
 from video_factory import (
     FLOW_Y_BIT,
     decode_all_frames_pyav,
@@ -35,11 +25,21 @@ from video_factory import (
     make_frame_folder,
     make_mpegts_video,
     make_raw_h264_stream,
-    make_video,
     make_vfr_video,
+    make_video,
     make_zero_byte_file,
     read_index,
     vfr_timestamps,
+)
+
+from actionrec.data import decoders
+from actionrec.data.decoders import (
+    FlowFolderReader,
+    FrameFolderReader,
+    PyAVReader,
+    VideoDecodeError,
+    available_backends,
+    open_video,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -72,8 +72,10 @@ def references(videos: dict[str, Path]) -> dict[str, tuple[torch.Tensor, list[fl
 @pytest.fixture(scope="module")
 def shipped_references() -> dict[str, tuple[torch.Tensor, list[float]]]:
     """tests/data/demo.mp4 in full and the head of test.mp4, decoded once for all backends."""
-    return {"demo.mp4": decode_all_frames_pyav(DATA / "demo.mp4"),
-            "test.mp4": decode_all_frames_pyav(DATA / "test.mp4", max_frames=TEST_MP4_HEAD)}
+    return {
+        "demo.mp4": decode_all_frames_pyav(DATA / "demo.mp4"),
+        "test.mp4": decode_all_frames_pyav(DATA / "test.mp4", max_frames=TEST_MP4_HEAD),
+    }
 
 
 def test_reference_decode_shows_the_painted_codes(references: dict) -> None:
@@ -103,8 +105,12 @@ def _index_sets(n: int) -> dict[str, list[int]]:
 # decord refuses edit-list mp4s and B-frame AVIs, where it would return wrong frames
 # (test_decord_refuses_files_it_indexes_wrong_or_explains_how_to_install).
 DECORD_REFUSED = ("edit_list", "avi")
-EXACT_CASES = [(backend, video) for backend in BACKENDS for video in ("normal", "edit_list", "vfr", "avi")
-               if not (backend == "decord" and video in DECORD_REFUSED)]
+EXACT_CASES = [
+    (backend, video)
+    for backend in BACKENDS
+    for video in ("normal", "edit_list", "vfr", "avi")
+    if not (backend == "decord" and video in DECORD_REFUSED)
+]
 
 
 @pytest.mark.parametrize("kind", ["sparse", "unordered", "duplicated"])
@@ -232,8 +238,7 @@ def test_frames_before_the_damage_still_decode(backend: str, damaged_videos: lis
             assert [read_index(f) for f in reader.read([2, 0])] == [2, 0]
 
 
-def test_auto_takes_pyav_for_h264_and_hevc_and_torchcodec_for_other_codecs(videos: dict,
-                                                                          skip_videos: dict) -> None:
+def test_auto_takes_pyav_for_h264_and_hevc_and_torchcodec_for_other_codecs(videos: dict, skip_videos: dict) -> None:
     """PyAV with packet skipping beats torchcodec on H.264/HEVC (module docstring); torchcodec seeks in the rest."""
     assert "pyav" in BACKENDS
     for path in (videos["normal"], videos["edit_list"], skip_videos["hevc"], skip_videos["mpegts"]):
@@ -338,7 +343,8 @@ def test_flow_folder_stacks_x_then_y(tmp_path: Path) -> None:
 
 
 def test_torchcodec_probe_reports_an_import_failure_once_at_debug_level(
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setitem(sys.modules, "torchcodec", None)  # makes `import torchcodec` raise ImportError
     with caplog.at_level(logging.DEBUG, logger=decoders.__name__):
         problem = decoders._torchcodec_problem.__wrapped__()  # the uncached probe
@@ -357,8 +363,9 @@ def skip_videos(videos: dict, tmp_path_factory: pytest.TempPathFactory) -> dict[
     return {
         "open_gop": make_video(folder / "open_gop.mp4", num_frames=60, gop=12, open_gop=True),
         "hevc": make_video(folder / "hevc.mp4", num_frames=60, gop=12, codec="libx265"),
-        "hevc_open_gop": make_video(folder / "hevc_open_gop.mp4", num_frames=60, gop=12, codec="libx265",
-                                    open_gop=True),
+        "hevc_open_gop": make_video(
+            folder / "hevc_open_gop.mp4", num_frames=60, gop=12, codec="libx265", open_gop=True
+        ),
         "mpegts": make_mpegts_video(videos["long"], folder / "long.ts"),
     }
 
@@ -367,8 +374,10 @@ def skip_videos(videos: dict, tmp_path_factory: pytest.TempPathFactory) -> dict[
 def all_videos(videos: dict, skip_videos: dict, references: dict) -> dict[str, tuple[Path, torch.Tensor]]:
     """Every test video with its plain forward decode."""
     paths = {**videos, **skip_videos}
-    return {name: (path, references[name][0] if name in references else decode_all_frames_pyav(path)[0])
-            for name, path in paths.items()}
+    return {
+        name: (path, references[name][0] if name in references else decode_all_frames_pyav(path)[0])
+        for name, path in paths.items()
+    }
 
 
 def _keyframe_positions(path: Path) -> list[int]:
@@ -433,8 +442,10 @@ def test_pyav_sends_fewer_packets_than_a_forward_decode(all_videos: dict) -> Non
         assert reader.packets_decoded >= 11  # no skipping: every packet up to frame 10
 
 
-@pytest.mark.parametrize(("video", "closed_gop"), [("normal", True), ("long", True), ("mpegts", True),
-                                                   ("hevc", True), ("open_gop", False), ("hevc_open_gop", False)])
+@pytest.mark.parametrize(
+    ("video", "closed_gop"),
+    [("normal", True), ("long", True), ("mpegts", True), ("hevc", True), ("open_gop", False), ("hevc_open_gop", False)],
+)
 def test_pyav_restarts_only_at_closed_gop_key_frames(video: str, closed_gop: bool, all_videos: dict) -> None:
     path, _ = all_videos[video]
     keyframes = _keyframe_positions(path)
@@ -444,7 +455,8 @@ def test_pyav_restarts_only_at_closed_gop_key_frames(video: str, closed_gop: boo
 
 
 def test_pyav_falls_back_to_a_forward_decode_when_a_frame_does_not_come_out(
-        monkeypatch: pytest.MonkeyPatch, all_videos: dict) -> None:
+    monkeypatch: pytest.MonkeyPatch, all_videos: dict
+) -> None:
     path, reference = all_videos["normal"]
     monkeypatch.setattr(decoders._PacketIndex, "plan", lambda self, frames: [0])  # a plan that misses frames
     with PyAVReader(path) as reader:
@@ -502,9 +514,13 @@ def test_hevc_access_units_and_the_top_temporal_layer_rule() -> None:
 
 def test_plan_keeps_references_back_to_the_last_closed_gop_start() -> None:
     """Hand-made index: IDRs at 0, 5 and 8, non-reference b at 2, 4, 7 and 9; display order = decode order."""
-    index = decoders._PacketIndex(frame_pts=list(range(10)), frame_packet=list(range(10)),
-                                  droppable=[False, False, True, False, True, False, False, True, False, True],
-                                  starts=[0, 5, 8], parameter_sets=[False] * 10)
+    index = decoders._PacketIndex(
+        frame_pts=list(range(10)),
+        frame_packet=list(range(10)),
+        droppable=[False, False, True, False, True, False, False, True, False, True],
+        starts=[0, 5, 8],
+        parameter_sets=[False] * 10,
+    )
     assert index.plan({3}) == [0, 1, 3]
     assert index.plan({7}) == [0, 5, 6, 7]  # packet 0 always, then the GOP from IDR 5
     assert index.plan({2, 9}) == [0, 1, 2, 8, 9]

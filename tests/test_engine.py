@@ -15,6 +15,7 @@ import textwrap
 import numpy as np
 import pytest
 import torch
+from engine_standins import standin_config, use_standin_data
 from torch import nn
 
 from actionrec.config import OptimizerConfig, ScheduleConfig
@@ -23,8 +24,6 @@ from actionrec.engine.data import TrainSampler
 from actionrec.engine.evaluate import Predictions, ShardSampler, compute_metrics, dump_scores
 from actionrec.engine.optim import LRSchedule, build_optimizer, param_groups, scaled_lr
 
-from engine_standins import standin_config, use_standin_data
-
 
 def schedule(cfg: ScheduleConfig, iters_per_epoch: int, lr: float = 1.0) -> LRSchedule:
     opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=lr)
@@ -32,8 +31,13 @@ def schedule(cfg: ScheduleConfig, iters_per_epoch: int, lr: float = 1.0) -> LRSc
 
 
 def test_multistep_with_warmup_by_hand():
-    s = schedule(ScheduleConfig(epochs=6, policy="multistep", milestones=[2, 4], gamma=0.1,
-                                warmup_epochs=1, warmup_start_factor=0.2), iters_per_epoch=5, lr=0.5)
+    s = schedule(
+        ScheduleConfig(
+            epochs=6, policy="multistep", milestones=[2, 4], gamma=0.1, warmup_epochs=1, warmup_start_factor=0.2
+        ),
+        iters_per_epoch=5,
+        lr=0.5,
+    )
     # warm-up over 5 iterations: 0.5 * (0.2 + 0.8 * i / 5)
     assert [s.lr_at(i, 0.5) for i in range(5)] == pytest.approx([0.1, 0.18, 0.26, 0.34, 0.42])
     assert s.lr_at(5, 0.5) == pytest.approx(0.5)  # epoch 1
@@ -45,8 +49,10 @@ def test_multistep_with_warmup_by_hand():
 
 def test_cosine_after_warmup_by_hand():
     # the MMAction2 UniFormerV2 recipe shape: LinearLR(0.1) over 1 epoch, cosine to eta_min_ratio 0.1
-    s = schedule(ScheduleConfig(epochs=5, policy="cosine", eta_min_ratio=0.1, warmup_epochs=1,
-                                warmup_start_factor=0.1), iters_per_epoch=4)
+    s = schedule(
+        ScheduleConfig(epochs=5, policy="cosine", eta_min_ratio=0.1, warmup_epochs=1, warmup_start_factor=0.1),
+        iters_per_epoch=4,
+    )
     assert s.lr_at(0, 1.0) == pytest.approx(0.1)
     assert s.lr_at(2, 1.0) == pytest.approx(0.1 + 0.9 * 2 / 4)
     assert s.lr_at(4, 1.0) == pytest.approx(1.0)  # cosine starts at the base lr
@@ -70,7 +76,14 @@ def test_param_groups_zero_wd_on_norms_and_biases():
     decay, free = param_groups(model, 0.05, zero_wd_norm_bias=True)
     names = {id(p): n for n, p in model.named_parameters()}
     assert sorted(names[id(p)] for p in decay["params"]) == ["0.weight", "2.weight"]
-    assert sorted(names[id(p)] for p in free["params"]) == ["0.bias", "1.bias", "1.weight", "2.bias", "3.bias", "3.weight"]
+    assert sorted(names[id(p)] for p in free["params"]) == [
+        "0.bias",
+        "1.bias",
+        "1.weight",
+        "2.bias",
+        "3.bias",
+        "3.weight",
+    ]
     assert (decay["weight_decay"], free["weight_decay"]) == (0.05, 0.0)
     (only,) = param_groups(model, 0.05, zero_wd_norm_bias=False)
     assert len(only["params"]) == 8
@@ -192,8 +205,14 @@ def test_short_training_learns_logs_and_checkpoints(tmp_path, monkeypatch):
     cfg = standin_config(str(tmp_path), **{"schedule.epochs": 4, "train.amp": "bf16"})
     state = train(cfg, device="cpu", progress=False)
     assert state.epoch == 4 and state.iteration == 4 * 6
-    assert {p.name for p in tmp_path.glob("*.pth")} == {"latest.pth", "best.pth", "epoch_1.pth", "epoch_2.pth",
-                                                        "epoch_3.pth", "epoch_4.pth"}
+    assert {p.name for p in tmp_path.glob("*.pth")} == {
+        "latest.pth",
+        "best.pth",
+        "epoch_1.pth",
+        "epoch_2.pth",
+        "epoch_3.pth",
+        "epoch_4.pth",
+    }
     records = read_runs(tmp_path)
     val = [r for r in records if r["mode"] == "val"]
     assert len(val) == 4 and val[-1]["top1"] == 1.0  # a trivially separable task
@@ -227,9 +246,12 @@ def test_train_test_plot_commands_on_real_videos(tmp_path):
     work = tmp_path / "work"
     options = [f"work_dir={str(work)!r}", "schedule.epochs=1", "train.val_interval=1"]
     for split, listing in (("train", "train"), ("val", "val"), ("test", "val")):
-        options += [f"data.{split}.ann_file={str(synth / f'{listing}_list_videos.txt')!r}",
-                    f"data.{split}.root={str(synth / 'videos')!r}", f"data.{split}.batch_size=4",
-                    f"data.{split}.num_workers=0"]
+        options += [
+            f"data.{split}.ann_file={str(synth / f'{listing}_list_videos.txt')!r}",
+            f"data.{split}.root={str(synth / 'videos')!r}",
+            f"data.{split}.batch_size=4",
+            f"data.{split}.num_workers=0",
+        ]
     options.append(f"data.label_map={str(synth / 'label_map.txt')!r}")
     config = "configs/demo/tsn_r18_synthetic.py"
     assert main(["train", config, "--no-progress", "--cfg-options", *options]) == 0
@@ -238,8 +260,23 @@ def test_train_test_plot_commands_on_real_videos(tmp_path):
     assert len([r for r in records if r["mode"] == "val"]) == 1
 
     dump, out = tmp_path / "scores.pkl", tmp_path / "metrics.json"
-    assert main(["test", config, str(work / "latest.pth"), "--dump", str(dump), "--out", str(out),
-                 "--no-progress", "--cfg-options", *options]) == 0
+    assert (
+        main(
+            [
+                "test",
+                config,
+                str(work / "latest.pth"),
+                "--dump",
+                str(dump),
+                "--out",
+                str(out),
+                "--no-progress",
+                "--cfg-options",
+                *options,
+            ]
+        )
+        == 0
+    )
     metrics = json.loads(out.read_text())
     with open(dump, "rb") as f:
         scores = pickle.load(f)
@@ -251,7 +288,12 @@ def test_train_test_plot_commands_on_real_videos(tmp_path):
     matrix = np.load(work / "confusion_matrix.npy")
     assert matrix.shape == (12, 12) and matrix.sum() == 12 and np.trace(matrix) == round(top1 * 12)
     assert main(["plot", str(work)]) == 0
-    assert {p.name for p in (work / "plots").iterdir()} == {"loss.png", "lr.png", "accuracy.png", "confusion_matrix.png"}
+    assert {p.name for p in (work / "plots").iterdir()} == {
+        "loss.png",
+        "lr.png",
+        "accuracy.png",
+        "confusion_matrix.png",
+    }
 
 
 def test_a_split_concatenates_several_lists_each_with_its_root(tmp_path):
@@ -261,8 +303,11 @@ def test_a_split_concatenates_several_lists_each_with_its_root(tmp_path):
 
     (tmp_path / "a.txt").write_text("x.mp4 0\ny.mp4 1\n")
     (tmp_path / "b.txt").write_text("z.mp4 2\n")
-    pipeline = [dict(type="UniformSample", clip_len=2, test_mode=True), dict(type="DecordDecode"),
-                dict(type="FormatShape", input_format="NCTHW")]
+    pipeline = [
+        dict(type="UniformSample", clip_len=2, test_mode=True),
+        dict(type="DecordDecode"),
+        dict(type="FormatShape", input_format="NCTHW"),
+    ]
     split = dict(ann_file=[str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], root=["/ra", "/rb"], pipeline=pipeline)
     cfg = Config.from_dict(dict(model={}, data=dict(num_classes=3, test=split)))
     dataset = build_dataset(cfg, "test", test_mode=True)

@@ -7,10 +7,10 @@ procedure in MMAction2's checkpoint layout, converted by the model's own key map
 from __future__ import annotations
 
 import torch
+from golden_weights import load_golden, procedure_state_dict
 
 from actionrec.flops import count_params
 from actionrec.models import build_model
-from golden_weights import load_golden, procedure_state_dict
 
 torch.set_num_threads(1)  # the machine is shared; one thread avoids oversubscription
 

@@ -7,11 +7,11 @@ generic loader (which calls the model's `adapt_state_dict`), and the test-time s
 from __future__ import annotations
 
 import torch
+from golden_weights import load_golden, procedure_state_dict
 
 from actionrec.checkpoints import load_checkpoint
 from actionrec.models import build_model
 from actionrec.models.base import average_views
-from golden_weights import load_golden, procedure_state_dict
 
 RTOL = 1e-4
 

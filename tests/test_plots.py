@@ -26,6 +26,7 @@ def fake_run(work_dir, start=0, stop=40, lr=0.1):
 def test_read_runs_merges_a_resumed_run(tmp_path):
     fake_run(tmp_path, 0, 25)
     import time
+
     time.sleep(1.1)  # the second run file sorts after the first
     fake_run(tmp_path, 20, 40, lr=0.05)  # resumed from iteration 20: its records win
     records = read_runs(tmp_path)

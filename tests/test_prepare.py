@@ -51,8 +51,12 @@ def shuffled(items: list, seed: int = 0) -> list:
 
 
 def kinetics_csv(rows: list[tuple[str, str, int, int, str]]) -> str:
-    body = "".join(f'"{label}",{yid},{start},{end},{split}\n' if "," in label or " " in label
-                   else f"{label},{yid},{start},{end},{split}\n" for label, yid, start, end, split in rows)
+    body = "".join(
+        f'"{label}",{yid},{start},{end},{split}\n'
+        if "," in label or " " in label
+        else f"{label},{yid},{start},{end},{split}\n"
+        for label, yid, start, end, split in rows
+    )
     return "label,youtube_id,time_start,time_end,split\n" + body
 
 
@@ -61,11 +65,16 @@ def test_kinetics400_class_order_lists_and_missing_report(tmp_path):
     src = tmp_path / "kinetics400"
     train_rows = [(name, f"tr{i:04d}", 10, 20, "train") for i, name in enumerate(shuffled(classes))]
     write(src / "annotations" / "train.csv", kinetics_csv(train_rows))  # official name
-    write(src / "annotations" / "validate.csv", kinetics_csv([
-        ("abseiling", "0wR5jVB-WPk", 417, 427, "val"),
-        ("air drumming", "flatID", 5, 15, "val"),
-        ("zumba", "missingID", 1, 11, "val"),
-    ]))
+    write(
+        src / "annotations" / "validate.csv",
+        kinetics_csv(
+            [
+                ("abseiling", "0wR5jVB-WPk", 417, 427, "val"),
+                ("air drumming", "flatID", 5, 15, "val"),
+                ("zumba", "missingID", 1, 11, "val"),
+            ]
+        ),
+    )
     touch(src / "videos_val" / "abseiling" / "0wR5jVB-WPk_000417_000427.mp4")
     touch(src / "videos_val" / "flatID.mp4")  # OpenDataLab style: YouTube id only, no class folder
 
@@ -93,8 +102,10 @@ def test_kinetics400_class_order_lists_and_missing_report(tmp_path):
 def test_kinetics600_700_label_maps_follow_mmaction2_sorting(tmp_path, version):
     classes = shipped(f"label_map_k{version}.txt")
     src = tmp_path / "k"
-    write(src / "annotations" / "kinetics_train.csv",
-          kinetics_csv([(name, f"id{i}", 0, 10, "train") for i, name in enumerate(shuffled(classes, version))]))
+    write(
+        src / "annotations" / "kinetics_train.csv",
+        kinetics_csv([(name, f"id{i}", 0, 10, "train") for i, name in enumerate(shuffled(classes, version))]),
+    )
     write(src / "annotations" / "kinetics_val.csv", kinetics_csv([(classes[-1], "v1", 0, 10, "val")]))
     prepare_dataset(f"kinetics{version}", src, tmp_path / "out")
     assert lines(tmp_path / "out" / f"label_map_k{version}.txt") == classes
@@ -106,8 +117,10 @@ def test_kinetics600_700_label_maps_follow_mmaction2_sorting(tmp_path, version):
 def test_kinetics_rawframe_lists_count_frames(tmp_path):
     src = tmp_path / "k"
     write(src / "annotations" / "kinetics_train.csv", kinetics_csv([("abseiling", "a", 0, 10, "train")]))
-    write(src / "annotations" / "kinetics_val.csv", kinetics_csv([("abseiling", "b", 0, 10, "val"),
-                                                                  ("abseiling", "c", 0, 10, "val")]))
+    write(
+        src / "annotations" / "kinetics_val.csv",
+        kinetics_csv([("abseiling", "b", 0, 10, "val"), ("abseiling", "c", 0, 10, "val")]),
+    )
     for n in range(1, 8):
         touch(src / "rawframes_val" / "abseiling" / "b_000000_000010" / f"img_{n:05d}.jpg")
     touch(src / "rawframes_val" / "abseiling" / "b_000000_000010" / "x_00001.jpg")  # flow is not counted
@@ -123,8 +136,10 @@ def test_kinetics_bad_csv_and_whitespace_paths_are_clear_errors(tmp_path):
     write(src / "annotations" / "kinetics_val.csv", kinetics_csv([]))
     with pytest.raises(PrepareError, match=r"kinetics_train\.csv:1: expected header columns"):
         prepare_dataset("kinetics400", src, tmp_path / "out")
-    write(src / "annotations" / "kinetics_train.csv", kinetics_csv([("abseiling", "a", 0, 10, "train")])
-          + "abseiling,b,zero,10,train\n")
+    write(
+        src / "annotations" / "kinetics_train.csv",
+        kinetics_csv([("abseiling", "a", 0, 10, "train")]) + "abseiling,b,zero,10,train\n",
+    )
     with pytest.raises(PrepareError, match=r"kinetics_train\.csv:3: expected numeric"):
         prepare_dataset("kinetics400", src, tmp_path / "out")
     write(src / "annotations" / "kinetics_train.csv", kinetics_csv([("air drumming", "a", 0, 10, "train")]))
@@ -139,24 +154,25 @@ def test_kinetics710_merges_dedups_removes_val_leaks_and_maps_labels(tmp_path):
     map600 = json.loads((LABEL_MAPS / "map_k600.json").read_text())
     map700 = json.loads((LABEL_MAPS / "map_k700.json").read_text())
     rows = {
-        "kinetics400": {"train": [("abseiling", "A", 0, 10), ("zumba", "B", 0, 10)],
-                        "val": [("archery", "V", 0, 10)]},
-        "kinetics600": {"train": [("abseiling", "A", 0, 10), ("acting in play", "C", 0, 10),
-                                  ("archery", "V", 5, 15)],
-                        "val": [("archery", "V", 0, 10), ("zumba", "E", 0, 10)]},
+        "kinetics400": {"train": [("abseiling", "A", 0, 10), ("zumba", "B", 0, 10)], "val": [("archery", "V", 0, 10)]},
+        "kinetics600": {
+            "train": [("abseiling", "A", 0, 10), ("acting in play", "C", 0, 10), ("archery", "V", 5, 15)],
+            "val": [("archery", "V", 0, 10), ("zumba", "E", 0, 10)],
+        },
         "kinetics700": {"train": [("arresting", "D", 3, 13)], "val": [("zumba", "E", 0, 10)]},
     }
     for name, splits in rows.items():
         for split, file_name in (("train", "kinetics_train.csv"), ("val", "kinetics_val.csv")):
-            write(tmp_path / name / "annotations" / file_name,
-                  kinetics_csv([(*r, split) for r in splits[split]]))
+            write(tmp_path / name / "annotations" / file_name, kinetics_csv([(*r, split) for r in splits[split]]))
     touch(tmp_path / "kinetics600" / "videos" / "vol_00" / "C_000000_000010.mp4")  # OpenDataLab layout
 
     report = prepare_dataset("kinetics710", tmp_path, tmp_path / "out")
     out = tmp_path / "out"
     assert lines(out / "label_map_k710.txt") == k710
     assert lines(out / "k400_train_list_videos.txt") == [
-        f"abseiling/A_000000_000010.mp4 {k400.index('abseiling')}", f"zumba/B_000000_000010.mp4 {k400.index('zumba')}"]
+        f"abseiling/A_000000_000010.mp4 {k400.index('abseiling')}",
+        f"zumba/B_000000_000010.mp4 {k400.index('zumba')}",
+    ]
     c_label = map600[k600.index("acting in play")]
     assert k710[c_label] == "acting in play"  # the channel map points at the same class name
     assert lines(out / "k600_train_list_videos.txt") == [f"vol_00/C_000000_000010.mp4 {c_label}"]
@@ -177,15 +193,19 @@ def test_ucf101_three_splits_and_label_checks(tmp_path):
     ann = tmp_path / "ucf" / "annotations"
     write(ann / "classInd.txt", "".join(f"{i + 1} {name}\r\n" for i, name in enumerate(classes)))  # CRLF as shipped
     for split in (1, 2, 3):
-        write(ann / f"trainlist{split:02d}.txt",
-              f"ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\nYoYo/v_YoYo_g{split:02d}_c01.avi 101\n")
+        write(
+            ann / f"trainlist{split:02d}.txt",
+            f"ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\nYoYo/v_YoYo_g{split:02d}_c01.avi 101\n",
+        )
         write(ann / f"testlist{split:02d}.txt", "Archery/v_Archery_g01_c01.avi\n")
     touch(tmp_path / "ucf" / "videos" / "ApplyEyeMakeup" / "v_ApplyEyeMakeup_g08_c01.avi")
     report = prepare_dataset("ucf101", tmp_path / "ucf", tmp_path / "out")
     out = tmp_path / "out"
     assert lines(out / "label_map_ucf101.txt") == classes
     assert lines(out / "ucf101_train_split_2_videos.txt") == [
-        "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 0", "YoYo/v_YoYo_g02_c01.avi 100"]
+        "ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 0",
+        "YoYo/v_YoYo_g02_c01.avi 100",
+    ]
     assert lines(out / "ucf101_val_split_3_videos.txt") == [f"Archery/v_Archery_g01_c01.avi {classes.index('Archery')}"]
     assert len(report.splits) == 6 and report.num_missing == 3 + 3  # YoYo (train) and Archery (val) per split
 
@@ -199,8 +219,10 @@ def test_hmdb51_class_order_and_split_codes(tmp_path):
     ann = tmp_path / "hmdb" / "annotations"
     for split in (1, 2, 3):
         for name in shuffled(classes, split):
-            write(ann / f"{name}_test_split{split}.txt",
-                  f"{name}_a_{split}.avi 1 \n{name}_b_{split}.avi 2 \n{name}_c_{split}.avi 0 \n")
+            write(
+                ann / f"{name}_test_split{split}.txt",
+                f"{name}_a_{split}.avi 1 \n{name}_b_{split}.avi 2 \n{name}_c_{split}.avi 0 \n",
+            )
     report = prepare_dataset("hmdb51", tmp_path / "hmdb", tmp_path / "out")
     out = tmp_path / "out"
     assert lines(out / "label_map_hmdb51.txt") == classes
@@ -245,20 +267,37 @@ def test_sthv2_json_templates_and_label_order(tmp_path):
     mapping = {name: str(i) for i, name in shuffled(list(enumerate(classes)))}  # key order is not index order
     write(ann / "something-something-v2-labels.json", json.dumps(mapping))
     putting = "Putting something on a surface"
-    write(ann / "something-something-v2-train.json", json.dumps([
-        {"id": "78687", "label": "putting a pen on a table", "template": "Putting [something] on a surface",
-         "placeholders": ["a pen"]},
-        {"id": "42326", "label": "approaching a cup", "template": "Approaching [something] with your camera",
-         "placeholders": ["a cup"]},
-    ]))
-    write(ann / "something-something-v2-validation.json", json.dumps([
-        {"id": "1", "label": "x", "template": "Opening [something]", "placeholders": ["x"]}]))
+    write(
+        ann / "something-something-v2-train.json",
+        json.dumps(
+            [
+                {
+                    "id": "78687",
+                    "label": "putting a pen on a table",
+                    "template": "Putting [something] on a surface",
+                    "placeholders": ["a pen"],
+                },
+                {
+                    "id": "42326",
+                    "label": "approaching a cup",
+                    "template": "Approaching [something] with your camera",
+                    "placeholders": ["a cup"],
+                },
+            ]
+        ),
+    )
+    write(
+        ann / "something-something-v2-validation.json",
+        json.dumps([{"id": "1", "label": "x", "template": "Opening [something]", "placeholders": ["x"]}]),
+    )
     touch(tmp_path / "sthv2" / "videos" / "78687.webm")
     prepare_dataset("sthv2", tmp_path / "sthv2", tmp_path / "out")
     out = tmp_path / "out"
     assert lines(out / "label_map_sthv2.txt") == classes
     assert lines(out / "sthv2_train_list_videos.txt") == [
-        f"78687.webm {classes.index(putting)}", f"42326.webm {classes.index('Approaching something with your camera')}"]
+        f"78687.webm {classes.index(putting)}",
+        f"42326.webm {classes.index('Approaching something with your camera')}",
+    ]
     assert lines(out / "sthv2_val_list_videos.txt") == [f"1.webm {classes.index('Opening something')}"]
 
     write(ann / "something-something-v2-validation.json", json.dumps([{"id": "1", "template": "Flying [something]"}]))
@@ -313,17 +352,25 @@ def test_mmit_multi_label_lines(tmp_path):
 def test_activitynet_video_and_clip_lists(tmp_path):
     classes = shipped("label_map_activitynet.txt")
     database = {
-        "id1": {"subset": "training", "duration": 10.0, "resolution": "640x360", "url": "u",
-                "annotations": [{"segment": [1.0, 3.5], "label": "Archery"},
-                                {"segment": [8.0, 12.0], "label": "Archery"}]},
+        "id1": {
+            "subset": "training",
+            "duration": 10.0,
+            "resolution": "640x360",
+            "url": "u",
+            "annotations": [{"segment": [1.0, 3.5], "label": "Archery"}, {"segment": [8.0, 12.0], "label": "Archery"}],
+        },
         "id2": {"subset": "training", "duration": 5.0, "annotations": [{"segment": [0, 1], "label": "BMX"}]},
-        "id3": {"subset": "validation", "duration": 4.0,
-                "annotations": [{"segment": [0.5, 2.0], "label": "Playing ten pins"}]},
+        "id3": {
+            "subset": "validation",
+            "duration": 4.0,
+            "annotations": [{"segment": [0.5, 2.0], "label": "Playing ten pins"}],
+        },
         "id4": {"subset": "testing", "duration": 3.0, "annotations": []},
     }
     src = tmp_path / "ActivityNet"
-    write(src / "activity_net.v1-3.min.json", json.dumps({"version": "VERSION 1.3", "taxonomy": [],
-                                                          "database": database}))
+    write(
+        src / "activity_net.v1-3.min.json", json.dumps({"version": "VERSION 1.3", "taxonomy": [], "database": database})
+    )
     for n in range(1, 51):
         touch(src / "rawframes" / "v_id1" / f"img_{n:05d}.jpg")
     for n in range(1, 41):
@@ -353,8 +400,11 @@ def test_hvu_label_map_matches_shipped_and_per_category_json(tmp_path):
     ann = tmp_path / "hvu" / "annotations"
     write(ann / "HVU_Tags_Categories_V1.0.csv", "Tag,Category\n" + "".join(f"{t},{c}\n" for t, c in rows))
     action, scene = label_map["action"], label_map["scene"]
-    write(ann / "HVU_Train_V1.0.csv", "Tags,youtube_id,time_start,time_end\n"
-          f"{action[0]}|{scene[3]}|{action[5]},OLpWTpTC4P8,57,67\n{scene[1]},xsPKW4tZZBc,233,243\n")
+    write(
+        ann / "HVU_Train_V1.0.csv",
+        "Tags,youtube_id,time_start,time_end\n"
+        f"{action[0]}|{scene[3]}|{action[5]},OLpWTpTC4P8,57,67\n{scene[1]},xsPKW4tZZBc,233,243\n",
+    )
     write(ann / "HVU_Val_V1.0.csv", "Tags,youtube_id,time_start,time_end\n")
     touch(tmp_path / "hvu" / "videos_train" / "OLpWTpTC4P8_000570_000670.mp4")
     report = prepare_dataset("hvu", tmp_path / "hvu", tmp_path / "out")
@@ -362,10 +412,12 @@ def test_hvu_label_map_matches_shipped_and_per_category_json(tmp_path):
     written = json.loads((out / "label_map_hvu.json").read_text())
     assert written == label_map and list(written) == list(label_map)
     assert json.loads((out / "hvu_action_train.json").read_text()) == [
-        {"filename": "OLpWTpTC4P8_000570_000670.mp4", "label": [0, 5]}]
+        {"filename": "OLpWTpTC4P8_000570_000670.mp4", "label": [0, 5]}
+    ]
     assert json.loads((out / "hvu_scene_train.json").read_text()) == [
         {"filename": "OLpWTpTC4P8_000570_000670.mp4", "label": [3]},
-        {"filename": "xsPKW4tZZBc_002330_002430.mp4", "label": [1]}]
+        {"filename": "xsPKW4tZZBc_002330_002430.mp4", "label": [1]},
+    ]
     assert json.loads((out / "hvu_event_train.json").read_text()) == []
     assert json.loads((out / "hvu_train_video.json").read_text())[0]["label"] == {"action": [0, 5], "scene": [3]}
     assert report.split("hvu_train_video.json").missing == ["xsPKW4tZZBc_002330_002430.mp4"]
@@ -381,11 +433,19 @@ def test_diving48_vocab_and_v2_json(tmp_path):
     classes = shipped("label_map_diving48.txt")
     ann = tmp_path / "diving48" / "annotations"
     write(ann / "Diving48_vocab.json", json.dumps([name.split("+") for name in classes]))
-    write(ann / "Diving48_V2_train.json", json.dumps([
-        {"vid_name": "_8Vy3dlHg2w_00000", "label": 3, "start_frame": 0, "end_frame": 50},
-        {"vid_name": "_8Vy3dlHg2w_00001", "label": 47, "start_frame": 51, "end_frame": 99}]))
-    write(ann / "Diving48_V2_test.json", json.dumps([{"vid_name": "2x00lRzlTVQ_00000", "label": 0,
-                                                      "start_frame": 0, "end_frame": 10}]))
+    write(
+        ann / "Diving48_V2_train.json",
+        json.dumps(
+            [
+                {"vid_name": "_8Vy3dlHg2w_00000", "label": 3, "start_frame": 0, "end_frame": 50},
+                {"vid_name": "_8Vy3dlHg2w_00001", "label": 47, "start_frame": 51, "end_frame": 99},
+            ]
+        ),
+    )
+    write(
+        ann / "Diving48_V2_test.json",
+        json.dumps([{"vid_name": "2x00lRzlTVQ_00000", "label": 0, "start_frame": 0, "end_frame": 10}]),
+    )
     touch(tmp_path / "diving48" / "videos" / "_8Vy3dlHg2w_00000.mp4")
     report = prepare_dataset("diving48", tmp_path / "diving48", tmp_path / "out", PrepareOptions(drop_missing=True))
     out = tmp_path / "out"

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 from torchvision.io import ImageReadMode, read_image
+from video_factory import decode_all_frames_pyav, make_frame_folder, make_video
 
 import actionrec
 from actionrec.cli import main
@@ -25,7 +26,6 @@ from actionrec.data.sampling import SampleFrames, UniformSample
 from actionrec.data.transforms import Clip, Compose, FormatShape, Resize, ThreeCrop
 from actionrec.models import build_model
 from actionrec.recognize import Recognizer, frames_from_array, window_spans, zoo_config_path
-from video_factory import decode_all_frames_pyav, make_frame_folder, make_video
 
 torch.set_num_threads(1)
 recognize_module = importlib.import_module("actionrec.recognize")  # `actionrec.recognize` is the function
@@ -47,8 +47,21 @@ TSN_TEST = [
 ]
 UNI_MODEL = dict(
     type="Recognizer3D",
-    backbone=dict(type="UniFormerV2", input_resolution=32, patch_size=16, width=32, layers=2, heads=2, t_size=4,
-                  return_list=[1], n_layers=1, n_dim=32, n_head=2, mlp_factor=2.0, mlp_dropout=[0.1]),
+    backbone=dict(
+        type="UniFormerV2",
+        input_resolution=32,
+        patch_size=16,
+        width=32,
+        layers=2,
+        heads=2,
+        t_size=4,
+        return_list=[1],
+        n_layers=1,
+        n_dim=32,
+        n_head=2,
+        mlp_factor=2.0,
+        mlp_dropout=[0.1],
+    ),
     cls_head=dict(type="UniFormerHead", num_classes=5, in_channels=32, average_clips="prob"),
     data_preprocessor=dict(mean=[114.75] * 3, std=[57.375] * 3, format_shape="NCTHW"),
 )
@@ -76,30 +89,46 @@ FLOW_TEST = [
 
 # -- hand-built protocols (what each config's test pipeline says, written out) ------------------------
 
+
 def tsn_protocol():
-    return SampleFrames(clip_len=1, num_clips=3, test_mode=True), Compose([Resize((-1, 40)), ThreeCrop(40),
-                                                                           FormatShape("NCHW")])
+    return SampleFrames(clip_len=1, num_clips=3, test_mode=True), Compose(
+        [Resize((-1, 40)), ThreeCrop(40), FormatShape("NCHW")]
+    )
 
 
 def uni_protocol():
-    return UniformSample(clip_len=4, num_clips=2, test_mode=True), Compose([Resize((-1, 32)), ThreeCrop(32),
-                                                                            FormatShape("NCTHW")])
+    return UniformSample(clip_len=4, num_clips=2, test_mode=True), Compose(
+        [Resize((-1, 32)), ThreeCrop(32), FormatShape("NCTHW")]
+    )
 
 
 def reference(model, frames: torch.Tensor, protocol, average_clips, softmax: bool, modality: str = "RGB"):
     """Sample `frames` (already decoded, T x C x H x W), transform, predict; optionally softmax."""
     sampler, transform = protocol
     positions = sampler(len(frames), np.random.default_rng(0))
-    clip = Clip(frames[torch.as_tensor(positions)], clip_len=sampler.clip_len,
-                num_clips=len(positions) // sampler.clip_len, modality=modality)
+    clip = Clip(
+        frames[torch.as_tensor(positions)],
+        clip_len=sampler.clip_len,
+        num_clips=len(positions) // sampler.clip_len,
+        modality=modality,
+    )
     scores = model.predict(transform(clip, np.random.default_rng(0))[None], average_clips=average_clips)[0]
     return (scores.softmax(-1) if softmax else scores).numpy()
 
 
 # -- assets --------------------------------------------------------------------------------------------
 
-def write_config(path: Path, model: dict, pipeline: list, *, kind: str = "video", modality: str = "RGB",
-                 label_map: str | None = None, average_clips: str | None = None) -> Path:
+
+def write_config(
+    path: Path,
+    model: dict,
+    pipeline: list,
+    *,
+    kind: str = "video",
+    modality: str = "RGB",
+    label_map: str | None = None,
+    average_clips: str | None = None,
+) -> Path:
     test_split = dict(ann_file="never_read.txt", kind=kind, modality=modality, pipeline=pipeline)
     data = dict(num_classes=5, test=test_split, **({"label_map": label_map} if label_map else {}))
     lines = [f"model = {model!r}", f"data = {data!r}"]
@@ -135,9 +164,16 @@ def assets(tmp_path_factory):
     video = make_video(root / "clip.mp4", num_frames=NUM_FRAMES, size=SIZE, fps=FPS, gop=12)
     tsn_cfg = write_config(root / "tsn.py", TSN_MODEL, TSN_TEST, label_map=str(labels), average_clips="score")
     uni_cfg = write_config(root / "uni.py", UNI_MODEL, UNI_TEST, label_map=str(labels))
-    a = dict(root=root, labels=labels, video=video, frames=decode_all_frames_pyav(video)[0],
-             tsn_cfg=tsn_cfg, tsn_ckpt=save_checkpoint(tsn_cfg, root / "tsn.pth", 0),
-             uni_cfg=uni_cfg, uni_ckpt=save_checkpoint(uni_cfg, root / "uni.pth", 1))
+    a = dict(
+        root=root,
+        labels=labels,
+        video=video,
+        frames=decode_all_frames_pyav(video)[0],
+        tsn_cfg=tsn_cfg,
+        tsn_ckpt=save_checkpoint(tsn_cfg, root / "tsn.pth", 0),
+        uni_cfg=uni_cfg,
+        uni_ckpt=save_checkpoint(uni_cfg, root / "uni.pth", 1),
+    )
     a["tsn"] = loaded(a["tsn_cfg"], a["tsn_ckpt"])
     a["uni"] = loaded(a["uni_cfg"], a["uni_ckpt"])
     a["tsn_recognizer"] = Recognizer.from_config(tsn_cfg, a["tsn_ckpt"], device="cpu")
@@ -151,9 +187,11 @@ def tsn_reference(assets, frames=None):
 
 # -- whole-video recognition ---------------------------------------------------------------------------
 
+
 def test_tsn_video_path_matches_the_hand_assembled_reference(assets):
-    result = actionrec.recognize(str(assets["video"]), config=assets["tsn_cfg"], checkpoint=assets["tsn_ckpt"],
-                                 device="cpu")
+    result = actionrec.recognize(
+        str(assets["video"]), config=assets["tsn_cfg"], checkpoint=assets["tsn_ckpt"], device="cpu"
+    )
     expected = tsn_reference(assets)
     assert result.scores.shape == (5,)
     np.testing.assert_allclose(result.scores, expected, rtol=1e-5, atol=1e-6)
@@ -168,8 +206,7 @@ def test_tsn_video_path_matches_the_hand_assembled_reference(assets):
 
 
 def test_uniformerv2_video_path_matches_the_hand_assembled_reference(assets):
-    result = actionrec.recognize(assets["video"], config=assets["uni_cfg"], checkpoint=assets["uni_ckpt"],
-                                 device="cpu")
+    result = actionrec.recognize(assets["video"], config=assets["uni_cfg"], checkpoint=assets["uni_ckpt"], device="cpu")
     expected = reference(assets["uni"], assets["frames"], uni_protocol(), "prob", False)  # 'prob': already averaged
     np.testing.assert_allclose(result.scores, expected, rtol=1e-5, atol=1e-6)
     assert result.scores.sum() == pytest.approx(1.0, abs=1e-5)
@@ -177,10 +214,13 @@ def test_uniformerv2_video_path_matches_the_hand_assembled_reference(assets):
 
 @pytest.mark.parametrize("which", ["tsn", "uni"])
 def test_frames_in_memory_in_both_layouts_equal_the_path(assets, which):
-    recognizer = (assets["tsn_recognizer"] if which == "tsn"
-                  else Recognizer.from_config(assets["uni_cfg"], assets["uni_ckpt"], device="cpu"))
+    recognizer = (
+        assets["tsn_recognizer"]
+        if which == "tsn"
+        else Recognizer.from_config(assets["uni_cfg"], assets["uni_ckpt"], device="cpu")
+    )
     from_path = recognizer(assets["video"]).scores
-    channels_first = assets["frames"]                                  # torch (T, C, H, W)
+    channels_first = assets["frames"]  # torch (T, C, H, W)
     channels_last = channels_first.permute(0, 2, 3, 1).numpy().copy()  # numpy (T, H, W, C), as decord/OpenCV
     np.testing.assert_allclose(recognizer(channels_first).scores, from_path, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(recognizer(channels_last).scores, from_path, rtol=1e-6, atol=1e-7)
@@ -189,8 +229,9 @@ def test_frames_in_memory_in_both_layouts_equal_the_path(assets, which):
 def test_in_memory_model_with_a_pipeline_or_a_config(assets):
     model = loaded(assets["tsn_cfg"], assets["tsn_ckpt"])
     pipeline = Pipeline.from_mmaction(TSN_TEST)
-    with_pipeline = actionrec.recognize(assets["video"], model=model, pipeline=pipeline, label_map=CLASSES,
-                                        device="cpu")
+    with_pipeline = actionrec.recognize(
+        assets["video"], model=model, pipeline=pipeline, label_map=CLASSES, device="cpu"
+    )
     # no config: the model's own averaging ('prob' in its head)
     expected = reference(assets["tsn"], assets["frames"], tsn_protocol(), "prob", False)
     np.testing.assert_allclose(with_pipeline.scores, expected, rtol=1e-5, atol=1e-6)
@@ -201,12 +242,13 @@ def test_in_memory_model_with_a_pipeline_or_a_config(assets):
 
 # -- windows -------------------------------------------------------------------------------------------
 
+
 def test_windows_default_stride_drop_a_short_final_window(assets):
     # 60 frames at 25 fps end at 2.4 s: [0, 1), [1, 2), and [2, 2.4) lasts 0.4 s < half a window: dropped
     windows = assets["tsn_recognizer"](assets["video"], window=1.0)
     assert [(w.start, w.end) for w in windows] == [pytest.approx((0.0, 1.0)), pytest.approx((1.0, 2.0))]
     for w, first in zip(windows, (0, 25)):
-        expected = tsn_reference(assets, assets["frames"][first:first + 25])
+        expected = tsn_reference(assets, assets["frames"][first : first + 25])
         np.testing.assert_allclose(w.scores, expected, rtol=1e-5, atol=1e-6)
 
 
@@ -241,8 +283,7 @@ def test_windows_over_frames_in_memory_need_fps(assets):
         assets["tsn_recognizer"](assets["frames"], window=1.0)
     windows = assets["tsn_recognizer"](assets["frames"], window=1.0, fps=FPS)
     assert [(w.start, w.end) for w in windows] == [pytest.approx((0.0, 1.0)), pytest.approx((1.0, 2.0))]
-    np.testing.assert_allclose(windows[1].scores, tsn_reference(assets, assets["frames"][25:50]), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(windows[1].scores, tsn_reference(assets, assets["frames"][25:50]), rtol=1e-5, atol=1e-6)
 
 
 def test_window_spans_rules():
@@ -264,10 +305,17 @@ def test_window_spans_rules():
 
 # -- frame-folder configs -------------------------------------------------------------------------------
 
+
 def test_rawframe_rgb_config_decodes_video_files_with_the_same_protocol(assets, tmp_path):
     steps = [dict(step, type="RawFrameDecode") if step["type"] == "DecordDecode" else step for step in TSN_TEST]
-    config = write_config(tmp_path / "tsn_rawframes.py", TSN_MODEL, steps, kind="rawframes",
-                          label_map=str(assets["labels"]), average_clips="score")
+    config = write_config(
+        tmp_path / "tsn_rawframes.py",
+        TSN_MODEL,
+        steps,
+        kind="rawframes",
+        label_map=str(assets["labels"]),
+        average_clips="score",
+    )
     recognizer = Recognizer.from_config(config, assets["tsn_ckpt"], device="cpu")
     np.testing.assert_allclose(recognizer(assets["video"]).scores, tsn_reference(assets), rtol=1e-5, atol=1e-6)
     # and an RGB frame folder is read as frames img_00001.jpg ...
@@ -283,10 +331,16 @@ def test_flow_config_needs_flow_frames(assets, tmp_path):
     with pytest.raises(ValueError, match=r"flow model.*precomputed flow frames"):
         recognizer(assets["video"])
     folder = make_frame_folder(tmp_path / "flow", num_frames=9, size=SIZE, rgb=False, flow=True)
-    flow = torch.stack([torch.cat([read_image(str(folder / f"{d}_{i:05d}.jpg"), ImageReadMode.GRAY) for d in "xy"])
-                        for i in range(1, 10)])  # (T, 2, H, W), x first
-    protocol = SampleFrames(clip_len=2, num_clips=2, test_mode=True), Compose([Resize((-1, 40)), ThreeCrop(40),
-                                                                               FormatShape("NCHW_Flow")])
+    flow = torch.stack(
+        [
+            torch.cat([read_image(str(folder / f"{d}_{i:05d}.jpg"), ImageReadMode.GRAY) for d in "xy"])
+            for i in range(1, 10)
+        ]
+    )  # (T, 2, H, W), x first
+    protocol = (
+        SampleFrames(clip_len=2, num_clips=2, test_mode=True),
+        Compose([Resize((-1, 40)), ThreeCrop(40), FormatShape("NCHW_Flow")]),
+    )
     expected = reference(loaded(config, checkpoint), flow, protocol, "prob", False, modality="Flow")
     result = recognizer(folder)
     np.testing.assert_allclose(result.scores, expected, rtol=1e-5, atol=1e-6)
@@ -296,6 +350,7 @@ def test_flow_config_needs_flow_frames(assets, tmp_path):
 
 
 # -- the command line -----------------------------------------------------------------------------------
+
 
 def test_cli_text_and_json(assets, capsys):
     video, cfg, ckpt = str(assets["video"]), str(assets["tsn_cfg"]), str(assets["tsn_ckpt"])
@@ -307,8 +362,25 @@ def test_cli_text_and_json(assets, capsys):
     assert lines[0] == video
     assert [line.split()[:2] for line in lines[1:]] == [[f"{r}.", name] for r, name in enumerate(best, 1)]
 
-    assert main(["recognize", video, video, "--config", cfg, "--checkpoint", ckpt, "--topk", "3", "--json",
-                 "--device", "cpu"]) == 0
+    assert (
+        main(
+            [
+                "recognize",
+                video,
+                video,
+                "--config",
+                cfg,
+                "--checkpoint",
+                ckpt,
+                "--topk",
+                "3",
+                "--json",
+                "--device",
+                "cpu",
+            ]
+        )
+        == 0
+    )
     documents = json.loads(capsys.readouterr().out)
     assert len(documents) == 2
     for doc in documents:
@@ -317,11 +389,32 @@ def test_cli_text_and_json(assets, capsys):
         np.testing.assert_allclose(doc["scores"], expected, rtol=1e-5, atol=1e-6)
         assert [t["label"] for t in doc["topk"]] == best
 
-    assert main(["recognize", video, "--config", cfg, "--checkpoint", ckpt, "--window", "1", "--stride", "0.8",
-                 "--json", "--device", "cpu"]) == 0
+    assert (
+        main(
+            [
+                "recognize",
+                video,
+                "--config",
+                cfg,
+                "--checkpoint",
+                ckpt,
+                "--window",
+                "1",
+                "--stride",
+                "0.8",
+                "--json",
+                "--device",
+                "cpu",
+            ]
+        )
+        == 0
+    )
     (doc,) = json.loads(capsys.readouterr().out)
     assert [(w["start"], w["end"]) for w in doc["windows"]] == [
-        pytest.approx((0.0, 1.0)), pytest.approx((0.8, 1.8)), pytest.approx((1.6, 2.4))]
+        pytest.approx((0.0, 1.0)),
+        pytest.approx((0.8, 1.8)),
+        pytest.approx((1.6, 2.4)),
+    ]
 
     assert main(["recognize", video, "--config", cfg, "--checkpoint", ckpt, "--window", "1", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
@@ -332,8 +425,10 @@ def test_cli_errors_name_the_problem(assets, tmp_path, capsys):
     cfg, ckpt = str(assets["tsn_cfg"]), str(assets["tsn_ckpt"])
     missing = str(tmp_path / "nope.mp4")
     # one unreadable video among several: the others are still recognised, the exit code says it failed
-    assert main(["recognize", missing, str(assets["video"]), "--config", cfg, "--checkpoint", ckpt,
-                 "--device", "cpu"]) == 1
+    assert (
+        main(["recognize", missing, str(assets["video"]), "--config", cfg, "--checkpoint", ckpt, "--device", "cpu"])
+        == 1
+    )
     captured = capsys.readouterr()
     assert f"video not found: {missing}" in captured.err and str(assets["video"]) in captured.out
     assert main(["recognize", str(assets["video"]), "--config", cfg]) == 2
@@ -346,14 +441,21 @@ def test_cli_errors_name_the_problem(assets, tmp_path, capsys):
 
 # -- errors ---------------------------------------------------------------------------------------------
 
+
 def test_bad_frame_arrays_are_refused_with_the_expected_layout():
     good = np.zeros((4, 32, 40, 3), np.uint8)
     assert tuple(frames_from_array(good).shape) == (4, 3, 32, 40)
-    with pytest.raises(ValueError, match=r"numpy array \(T, H, W, C\) with C=3, got shape \(4, 3, 32, 40\); "
-                                         r"it looks channels-first: pass frames\.transpose\(0, 2, 3, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"numpy array \(T, H, W, C\) with C=3, got shape \(4, 3, 32, 40\); "
+        r"it looks channels-first: pass frames\.transpose\(0, 2, 3, 1\)",
+    ):
         frames_from_array(good.transpose(0, 3, 1, 2))
-    with pytest.raises(ValueError, match=r"torch tensor \(T, C, H, W\) with C=3, got shape \(4, 32, 40, 3\); "
-                                         r"it looks channels-last: pass frames\.permute\(0, 3, 1, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"torch tensor \(T, C, H, W\) with C=3, got shape \(4, 32, 40, 3\); "
+        r"it looks channels-last: pass frames\.permute\(0, 3, 1, 2\)",
+    ):
         frames_from_array(torch.from_numpy(good))
     with pytest.raises(ValueError, match=r"got shape \(32, 40, 3\) \(one image: add a time axis\)"):
         frames_from_array(good[0])
@@ -379,10 +481,18 @@ def test_api_errors_name_the_thing_and_what_was_expected(assets, tmp_path):
     with pytest.raises(ValueError, match="recognize needs model=<zoo name>"):
         actionrec.recognize(assets["video"])
     with pytest.raises(ValueError, match="label map has 3 names but the model scores 5 classes"):
-        actionrec.recognize(assets["frames"], model=assets["tsn"], pipeline=Pipeline.from_mmaction(TSN_TEST),
-                            label_map=CLASSES[:3], device="cpu")
-    with pytest.raises(ValueError, match=r"expected a uint8 torch tensor \(T, C, H, W\) with C=3, got shape "
-                                         r"\(60, 64, 80, 3\); it looks channels-last"):
+        actionrec.recognize(
+            assets["frames"],
+            model=assets["tsn"],
+            pipeline=Pipeline.from_mmaction(TSN_TEST),
+            label_map=CLASSES[:3],
+            device="cpu",
+        )
+    with pytest.raises(
+        ValueError,
+        match=r"expected a uint8 torch tensor \(T, C, H, W\) with C=3, got shape "
+        r"\(60, 64, 80, 3\); it looks channels-last",
+    ):
         assets["tsn_recognizer"](assets["frames"].permute(0, 2, 3, 1))
 
 
@@ -394,15 +504,19 @@ def test_missing_label_map_falls_back_to_class_indices(assets, tmp_path, caplog)
 
 
 def test_zoo_entries_resolve_their_config_and_checkpoint_or_say_what_is_missing(assets, tmp_path, monkeypatch):
-    with pytest.raises(FileNotFoundError, match=r"zoo entry x: config configs/recognition/tsn/none\.py not found "
-                                                r"\(looked at .*configs/recognition/tsn/none\.py"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"zoo entry x: config configs/recognition/tsn/none\.py not found "
+        r"\(looked at .*configs/recognition/tsn/none\.py",
+    ):
         zoo_config_path("x", "configs/recognition/tsn/none.py")
     monkeypatch.setenv("ACTIONREC_HOME", str(tmp_path))
     name = "tsn_r50_1x1x3_75e_ucf101_rgb"
     with pytest.raises(FileNotFoundError, match=name) as error:  # offline: nothing is downloaded
         actionrec.recognize(assets["video"], model=name, download=False)
     message = str(error.value)
-    assert ("configs/recognition/tsn/tsn_r50_1x1x3_75e_ucf101_rgb.py" in message
-            or ("download it from https://download.openmmlab.com" in message and str(tmp_path) in message))
+    assert "configs/recognition/tsn/tsn_r50_1x1x3_75e_ucf101_rgb.py" in message or (
+        "download it from https://download.openmmlab.com" in message and str(tmp_path) in message
+    )
     with pytest.raises(ValueError, match="late fusion of"):
         actionrec.recognize(assets["video"], model="tsn_r50_320p_1x1x3_kinetics400_twostream")

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 from torchvision.io import decode_jpeg, read_file
+from video_factory import decode_all_frames_pyav, make_corrupt_video, make_video, make_zero_byte_file, read_index
 
 from actionrec.prepare.frames import (
     FlowUnavailableError,
@@ -25,7 +26,6 @@ from actionrec.prepare.frames import (
     make_flow_method,
 )
 from actionrec.prepare.resize import resize_videos
-from video_factory import decode_all_frames_pyav, make_corrupt_video, make_video, make_zero_byte_file, read_index
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,9 @@ def test_extract_frames_from_list_with_true_counts_report_and_resume(videos, tmp
     assert summary.done == 2 and sorted(p.name for p, _ in summary.failed) == ["broken.mp4", "not_there.mp4"]
     expected_wide = decode_all_frames_pyav(videos / "a" / "wide.mp4")[0].shape[0]
     assert (out / "demo_train_list_rawframes.txt").read_text().splitlines() == [
-        f"a/wide {expected_wide} 3", "tall 20 5 7"]
+        f"a/wide {expected_wide} 3",
+        "tall 20 5 7",
+    ]
     assert not (out / "demo_train_list_flow.txt").exists()
     names = sorted(os.listdir(out / "a" / "wide"))
     assert names == [".done"] + [f"img_{i:05d}.jpg" for i in range(1, expected_wide + 1)]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from engine_standins import standin_config, use_standin_data
 
 from actionrec.engine.checkpointing import read_training_checkpoint
-from engine_standins import standin_config, use_standin_data
 
 SCRIPT = str(Path(__file__).with_name("engine_standins.py"))
 # 3 epochs of 6 batches; a mid-epoch 'latest' every 2 batches; momentum + weight decay + dropout +
@@ -85,8 +85,12 @@ def test_resume_from_an_end_of_epoch_checkpoint(tmp_path, reference, monkeypatch
     torch.set_num_threads(1)
     use_standin_data(monkeypatch.setattr)
     try:
-        state = train(standin_config(str(tmp_path), **OVERRIDES), resume=str(reference / "epoch_1.pth"),
-                      device="cpu", progress=False)
+        state = train(
+            standin_config(str(tmp_path), **OVERRIDES),
+            resume=str(reference / "epoch_1.pth"),
+            device="cpu",
+            progress=False,
+        )
     finally:
         torch.set_num_threads(threads)
     assert state.iteration == 18

@@ -16,6 +16,7 @@ def clips(inds: np.ndarray, clip_len: int) -> list[list[int]]:
 
 # ------------------------------------------------------------------------------ SampleFrames test
 
+
 def test_tsn_test_mode_centre_of_segments():
     # N=300, 8 clips: avg = 300/8 = 37.5; offsets = k*37.5 + 18.75
     # = 18.75, 56.25, 93.75, 131.25, 168.75, 206.25, 243.75, 281.25 -> truncated
@@ -72,6 +73,7 @@ def test_start_index_is_added():
 
 # ------------------------------------------------------------------------- 0.x vs 1.x test formula
 
+
 def test_flow_clip_len_5_test_sampling_differs_between_0x_and_1x():
     # 1.x: ori = 4*1 + 1 = 5; N = 33: max_offset = 28; offsets round(k * 28/2) = 0, 14, 28
     new = SampleFrames(clip_len=5, num_clips=3, test_mode=True)(33)
@@ -85,8 +87,10 @@ def test_flow_clip_len_5_test_sampling_differs_between_0x_and_1x():
 def test_legacy_0x_matches_1x_for_tsn_rgb():
     # clip_len 1, interval 1: 0.x avg = (N - 1 + 1)/num_clips = N/num_clips, the 1.x formula
     for n in (7, 100, 301):
-        assert SampleFrames(1, num_clips=8, test_mode=True, legacy_0x_test=True)(n).tolist() == \
-            SampleFrames(1, num_clips=8, test_mode=True)(n).tolist()
+        assert (
+            SampleFrames(1, num_clips=8, test_mode=True, legacy_0x_test=True)(n).tolist()
+            == SampleFrames(1, num_clips=8, test_mode=True)(n).tolist()
+        )
 
 
 def test_legacy_0x_short_video_gives_zero_offsets():
@@ -98,6 +102,7 @@ def test_legacy_0x_short_video_gives_zero_offsets():
 
 
 # ----------------------------------------------------------------------------- SampleFrames train
+
 
 def test_train_segments_random_offset_within_each_segment():
     # N=300, 8 clips of 1: avg = (300 - 1 + 1)//8 = 37; clip k in [37k, 37k + 37)
@@ -169,6 +174,7 @@ def test_target_fps_stretches_clip():
 
 # ------------------------------------------------------------------------------ DenseSampleFrames
 
+
 def test_dense_test_mode_positions():
     # N=100, range 32, 4 clips: pos = max(1, 1+100-32) = 69, interval 32//4 = 8;
     # starts linspace(0, 68, 3) = 0, 34, 68; clips (base + start) % 100
@@ -195,6 +201,7 @@ def test_dense_train_replayed():
 
 
 # ---------------------------------------------------------------------------------- UniformSample
+
 
 def test_uniform_test_mode_four_clips():
     # N=280, 8 frames: seg = 279/8 = 34.875; starts round(34.875 i) =
@@ -230,8 +237,15 @@ def test_uniform_train_rejects_multiple_clips():
 
 # ----------------------------------------------------------------------------------- errors, build
 
-@pytest.mark.parametrize("sampler", [SampleFrames(1, num_clips=8, test_mode=True), UniformSample(8, test_mode=True),
-                                     DenseSampleFrames(2, num_clips=4, test_mode=True)])
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        SampleFrames(1, num_clips=8, test_mode=True),
+        UniformSample(8, test_mode=True),
+        DenseSampleFrames(2, num_clips=4, test_mode=True),
+    ],
+)
 def test_zero_frames_is_a_clear_error(sampler):
     with pytest.raises(ValueError, match="0 frames"):
         sampler(0)
@@ -251,8 +265,9 @@ def test_build_sampler_from_mmaction_steps():
     assert tsn(300).tolist() == [18, 56, 93, 131, 168, 206, 243, 281]
     uni = build_sampler(dict(type="UniformSample", clip_len=8, num_clips=4, test_mode=True))
     assert isinstance(uni, UniformSample) and uni.clip_len == 8 and len(uni(280)) == 32
-    dense = build_sampler(dict(type="DenseSampleFrames", clip_len=2, num_clips=4, sample_range=32,
-                               num_sample_positions=3, test_mode=True))
+    dense = build_sampler(
+        dict(type="DenseSampleFrames", clip_len=2, num_clips=4, sample_range=32, num_sample_positions=3, test_mode=True)
+    )
     assert len(dense(100)) == 2 * 4 * 3
 
 

@@ -14,17 +14,16 @@ import json
 import math
 import re
 import shutil
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 import torch
+from video_factory import make_frame_folder, make_video
 
 from actionrec.config import Config, load_config
 from actionrec.engine.data import build_dataset
 from actionrec.models import build_model
-
-from video_factory import make_frame_folder, make_video
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "configs" / "recognition"
@@ -105,10 +104,27 @@ UNIFORMERV2 = [
 ALL = TSN + UNIFORMERV2
 
 # Classes per dataset (the label maps actionrec ships; HVU per tag category, from the seed's checkpoints).
-CLASSES = {"kinetics400": 400, "kinetics600": 600, "kinetics700": 700, "kinetics710": 710, "ucf101": 101,
-           "hmdb51": 51, "diving48": 48, "sthv1": 174, "sthv2": 174, "mitv1": 339, "mit": 339, "mmit": 313,
-           "activitynet": 200, "hvu_action": 739, "hvu_scene": 248, "hvu_object": 1678, "hvu_event": 69,
-           "hvu_concept": 291, "hvu_attribute": 117}
+CLASSES = {
+    "kinetics400": 400,
+    "kinetics600": 600,
+    "kinetics700": 700,
+    "kinetics710": 710,
+    "ucf101": 101,
+    "hmdb51": 51,
+    "diving48": 48,
+    "sthv1": 174,
+    "sthv2": 174,
+    "mitv1": 339,
+    "mit": 339,
+    "mmit": 313,
+    "activitynet": 200,
+    "hvu_action": 739,
+    "hvu_scene": 248,
+    "hvu_object": 1678,
+    "hvu_event": 69,
+    "hvu_concept": 291,
+    "hvu_attribute": 117,
+}
 # Kinetics-710 rows: no protocol in the seed or MMAction2's file; the configs use 4 clips x 3 crops.
 K710_VIEWS = 12
 # The seed's data-benchmark table tests every config it links with "25x10 frames" (its 25x3 rows name no config).
@@ -133,12 +149,12 @@ def dataset_of(rel: str) -> str:
     return found[-1][1] if name.startswith("uniformerv2") else found[0][1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def config(rel: str) -> Config:
     return load_config(CONFIGS / rel)
 
 
-@lru_cache(maxsize=None)
+@cache
 def zoo_views() -> dict[str, int]:
     """Views per config from actionrec/zoo_entries.json's test protocols (written from the seed and
     MMAction2's files): the product of its numbers, '25 clips x 10 crops' -> 250."""
@@ -212,22 +228,26 @@ def expected_parameters(rel: str, classes: int) -> int:
     if name.startswith("uniformerv2"):
         large = "-large-" in name
         resolution = int(re.search(r"res(\d+)", name).group(1))
-        return _uniformerv2_count(1024 if large else 768, 24 if large else 12, 14 if large else 16, resolution,
-                                  classes)
+        return _uniformerv2_count(1024 if large else 768, 24 if large else 12, 14 if large else 16, resolution, classes)
     if "dense161" in name:  # torchvision's DenseNet-161, its classifier resized to the classes
         return _tv_count("densenet161", num_classes=classes)
     if "swin" in name:  # timm's Swin-B with its head resized
         import timm
 
         with torch.device("meta"):
-            return sum(p.numel() for p in timm.create_model("swin_base_patch4_window7_224",
-                                                            num_classes=classes).parameters())
+            return sum(
+                p.numel() for p in timm.create_model("swin_base_patch4_window7_224", num_classes=classes).parameters()
+            )
     if "rn101_32x4d" in name:  # torchvision's ResNet class with ResNeXt-101 32x4d widths
         from torchvision.models.resnet import Bottleneck, ResNet
 
         with torch.device("meta"):
-            return sum(p.numel() for p in ResNet(Bottleneck, [3, 4, 23, 3], groups=32, width_per_group=4,
-                                                 num_classes=classes).parameters())
+            return sum(
+                p.numel()
+                for p in ResNet(
+                    Bottleneck, [3, 4, 23, 3], groups=32, width_per_group=4, num_classes=classes
+                ).parameters()
+            )
     depth = int(re.match(r"tsn_r(\d+)_", name).group(1))
     count = _tv_count(f"resnet{depth}", num_classes=classes)
     if "flow" in name:  # conv1 sees 10 flow channels instead of 3: 64 x 7 x 7 weights per extra channel
@@ -242,7 +262,7 @@ def test_reference_counts_match_the_published_figures():
     assert round(expected_parameters(UNIFORMERV2[7], 400) / 1e6) == 354
 
 
-@lru_cache(maxsize=None)
+@cache
 def meta_model(rel: str) -> torch.nn.Module:
     with torch.device("meta"):
         return build_model(config(rel).model).eval()
@@ -288,8 +308,9 @@ def _with_synthetic_split(cfg: Config, split_name: str, media: Path, work: Path)
         ann, root = work / "list.txt", media
         ann.write_text("clip.mp4 " + " ".join(map(str, labels)) + "\n")
     else:
-        root = media / ("flow" if split.modality == "Flow" else "plain" if split.filename_tmpl == "{:05}.jpg"
-                        else "frames")
+        root = media / (
+            "flow" if split.modality == "Flow" else "plain" if split.filename_tmpl == "{:05}.jpg" else "frames"
+        )
         ann = work / "list.txt"
         offset = "0 " if split.with_offset else ""
         ann.write_text(f"clip {offset}{NUM_FRAMES} {labels[0]}\n")
@@ -358,8 +379,14 @@ _RUNS: dict[tuple, torch.Tensor] = {}
 def _shared_run(rel: str, split_name: str, media: Path, work: Path) -> torch.Tensor:
     """Configs that share a split definition decode once (keeps the file fast on 2 cores)."""
     split = getattr(config(rel).data, split_name)
-    key = (split.kind, split.modality, split.filename_tmpl, split.with_offset, repr(split.pipeline),
-           config(rel).data.multi_label)
+    key = (
+        split.kind,
+        split.modality,
+        split.filename_tmpl,
+        split.with_offset,
+        repr(split.pipeline),
+        config(rel).data.multi_label,
+    )
     if key not in _RUNS:
         _RUNS[key] = _run_split(rel, split_name, media, work)
     return _RUNS[key]

@@ -11,11 +11,11 @@ import os
 import av
 import numpy as np
 import pytest
+from video_factory import decode_all_frames_pyav
 
 from actionrec.cli import main
 from actionrec.data import synthetic
 from actionrec.data.annotations import load_label_map, load_rawframe_list, load_video_list
-from video_factory import decode_all_frames_pyav
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,9 @@ def test_single_frame_classes_have_their_own_shapes():
     assert set(kinds.values()) == {"ring", "cross", "two_dots", "checkered_square"}
     temporal_kinds = {
         synthetic.draw_params(name, np.random.default_rng(seed)).kind
-        for pair in synthetic.TEMPORAL_PAIRS for name in pair for seed in range(20)
+        for pair in synthetic.TEMPORAL_PAIRS
+        for name in pair
+        for seed in range(20)
     }
     assert not temporal_kinds & set(kinds.values())
 
@@ -89,8 +91,13 @@ def test_rgb_to_yuv420p_matches_swscale():
     ours = synthetic.rgb_to_yuv420p(frames).astype(int)
     assert ours.shape == (4, 96 * 3 // 2, 128)
     # swscale's full-resolution BT.601 conversion (yuv444p planes), then our documented 2x2 box for chroma
-    full = np.stack([av.VideoFrame.from_ndarray(f, format="rgb24").reformat(format="yuv444p").to_ndarray()
-                     for f in frames]).astype(float).reshape(4, 3, 96, 128)
+    full = (
+        np.stack(
+            [av.VideoFrame.from_ndarray(f, format="rgb24").reformat(format="yuv444p").to_ndarray() for f in frames]
+        )
+        .astype(float)
+        .reshape(4, 3, 96, 128)
+    )
     box = full[:, 1:].reshape(4, 2, 48, 2, 64, 2).mean(axis=(3, 5))
     assert np.abs(ours[:, :96] - full[:, 0]).max() <= 1
     assert np.abs(ours[:, 96:].reshape(4, 2, 48, 64) - box).max() <= 1.5
@@ -153,8 +160,21 @@ def test_generation_is_deterministic_byte_for_byte(dataset, tmp_path):
 
 def test_synth_command(dataset, tmp_path, capsys):
     out = tmp_path / "cli"
-    code = main(["data", "synth", str(out), "--seed", "1", "--videos-per-class", "1", "--val-videos-per-class", "0",
-                 "--workers", "1"])
+    code = main(
+        [
+            "data",
+            "synth",
+            str(out),
+            "--seed",
+            "1",
+            "--videos-per-class",
+            "1",
+            "--val-videos-per-class",
+            "0",
+            "--workers",
+            "1",
+        ]
+    )
     assert code == 0
     assert "wrote 12 videos of 12 classes" in capsys.readouterr().out
     assert len(load_video_list(out / "train_list_videos.txt")) == 12
@@ -162,8 +182,21 @@ def test_synth_command(dataset, tmp_path, capsys):
     assert not (out / "rawframes").exists()
     seed_3 = dataset[0] / "videos" / "growing" / "train_000.mp4"  # another seed, other videos
     assert not filecmp.cmp(out / "videos" / "growing" / "train_000.mp4", seed_3, shallow=False)
-    assert main(["data", "inspect", str(out / "train_list_videos.txt"), "--root", str(out / "videos"),
-                 "--label-map", str(out / "label_map.txt"), "--decode-all"]) == 0
+    assert (
+        main(
+            [
+                "data",
+                "inspect",
+                str(out / "train_list_videos.txt"),
+                "--root",
+                str(out / "videos"),
+                "--label-map",
+                str(out / "label_map.txt"),
+                "--decode-all",
+            ]
+        )
+        == 0
+    )
     assert "static_two_dots" in capsys.readouterr().out
 
 

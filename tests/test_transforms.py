@@ -50,17 +50,21 @@ def rgb_clip(num_frames: int = 2, height: int = 256, width: int = 340, **kwargs)
 
 # ------------------------------------------------------------------------------------------ Resize
 
-@pytest.mark.parametrize("size, scale, keep_ratio, expected", [
-    ((340, 256), (-1, 256), True, (340, 256)),   # factor min(inf, 256/256) = 1
-    ((340, 256), (-1, 320), True, (425, 320)),   # 1.25: int(425 + .5) = 425, int(320 + .5) = 320
-    ((340, 256), (-1, 224), True, (298, 224)),   # .875: int(297.5 + .5) = 298
-    ((568, 320), (-1, 256), True, (454, 256)),   # .8: int(454.4 + .5) = 454
-    ((256, 340), (-1, 224), True, (224, 298)),   # portrait: short side is the width
-    ((341, 255), 0.5, True, (171, 128)),         # int(170.5 + .5) = 171, int(127.5 + .5) = 128
-    ((640, 360), (340, 256), True, (340, 191)),  # min(340/640, 256/360) = .53125: int(191.25 + .5) = 191
-    ((340, 256), (224, 224), False, (224, 224)),
-    ((340, 256), (300, 200), False, (300, 200)),  # (w, h)
-])
+
+@pytest.mark.parametrize(
+    "size, scale, keep_ratio, expected",
+    [
+        ((340, 256), (-1, 256), True, (340, 256)),  # factor min(inf, 256/256) = 1
+        ((340, 256), (-1, 320), True, (425, 320)),  # 1.25: int(425 + .5) = 425, int(320 + .5) = 320
+        ((340, 256), (-1, 224), True, (298, 224)),  # .875: int(297.5 + .5) = 298
+        ((568, 320), (-1, 256), True, (454, 256)),  # .8: int(454.4 + .5) = 454
+        ((256, 340), (-1, 224), True, (224, 298)),  # portrait: short side is the width
+        ((341, 255), 0.5, True, (171, 128)),  # int(170.5 + .5) = 171, int(127.5 + .5) = 128
+        ((640, 360), (340, 256), True, (340, 191)),  # min(340/640, 256/360) = .53125: int(191.25 + .5) = 191
+        ((340, 256), (224, 224), False, (224, 224)),
+        ((340, 256), (300, 200), False, (300, 200)),  # (w, h)
+    ],
+)
 def test_resize_output_size(size, scale, keep_ratio, expected):
     width, height = size
     resize = Resize(scale, keep_ratio=keep_ratio)
@@ -111,14 +115,22 @@ def test_resize_bad_arguments():
 
 # ------------------------------------------------------------------------------ MultiScaleCrop
 
+
 def test_multiscale_crop_candidates_by_hand():
     # base = min(340, 256) = 256; sides int(256 s) = 256, 224, 192, int(168.96) = 168; |i - j| <= 1, outer loop on h
     crop = MultiScaleCrop(224, scales=(1, 0.875, 0.75, 0.66))
     assert crop.candidate_sizes(340, 256) == [
-        (256, 256), (224, 256),
-        (256, 224), (224, 224), (192, 224),
-        (224, 192), (192, 192), (168, 192),
-        (192, 168), (168, 168)]
+        (256, 256),
+        (224, 256),
+        (256, 224),
+        (224, 224),
+        (192, 224),
+        (224, 192),
+        (192, 192),
+        (168, 192),
+        (192, 168),
+        (168, 168),
+    ]
     # crop (192, 168): w_step = (340-192)//4 = 37, h_step = (256-168)//4 = 22
     assert crop.fixed_offsets(340, 256, 192, 168) == [(0, 0), (148, 0), (0, 88), (148, 88), (74, 44)]
     thirteen = MultiScaleCrop(224, num_fixed_crops=13).fixed_offsets(340, 256, 192, 168)
@@ -150,6 +162,7 @@ def test_multiscale_random_crop_in_bounds():
 
 # ------------------------------------------------------------------------------ RandomResizedCrop
 
+
 def test_random_resized_crop_replayed():
     crop = RandomResizedCrop()
     for seed in range(10):
@@ -171,6 +184,7 @@ def test_random_resized_crop_falls_back_to_centre_square():
 
 
 # ------------------------------------------------------------------------------------------ Flip
+
 
 def test_flip_ratio_and_replay():
     clip = rgb_clip(width=20, height=4)
@@ -195,6 +209,7 @@ def test_flow_flip_inverts_x_only():
 
 
 # --------------------------------------------------------------------------------- test-time crops
+
 
 def test_center_crop_offsets():
     # ((340-224)//2, (256-224)//2) = (58, 16)
@@ -243,6 +258,7 @@ def test_crops_compose_crop_major():
 
 # ---------------------------------------------------------------------------------------- FormatShape
 
+
 def test_format_ncthw_places_elements_crop_major():
     # 2 crops x 3 clips x 4 frames; frame m of the stack has tag m
     frames = coordinate_frames(24, 4, 5)
@@ -275,13 +291,36 @@ def test_format_nchw_rgb_and_flow_stacking():
 
 # ------------------------------------------------------------------------------------------ RandAugment
 
+
 def test_randaugment_draw_replayed():
     # pytorchvideo order: choose ops without replacement, then per op: skip test, level, sign
-    names = ["AdjustBrightness", "AdjustContrast", "AdjustSaturation", "AdjustSharpness", "AutoContrast", "Equalize",
-             "Invert", "Rotate", "Posterize", "Solarize", "ShearX", "ShearY", "TranslateX", "TranslateY"]
-    spans = {"AdjustBrightness": (1, .9), "AdjustContrast": (1, .9), "AdjustSaturation": (1, .9),
-             "AdjustSharpness": (1, .9), "Rotate": (0, 30), "ShearX": (0, .3), "ShearY": (0, .3),
-             "TranslateX": (0, .45), "TranslateY": (0, .45)}
+    names = [
+        "AdjustBrightness",
+        "AdjustContrast",
+        "AdjustSaturation",
+        "AdjustSharpness",
+        "AutoContrast",
+        "Equalize",
+        "Invert",
+        "Rotate",
+        "Posterize",
+        "Solarize",
+        "ShearX",
+        "ShearY",
+        "TranslateX",
+        "TranslateY",
+    ]
+    spans = {
+        "AdjustBrightness": (1, 0.9),
+        "AdjustContrast": (1, 0.9),
+        "AdjustSaturation": (1, 0.9),
+        "AdjustSharpness": (1, 0.9),
+        "Rotate": (0, 30),
+        "ShearX": (0, 0.3),
+        "ShearY": (0, 0.3),
+        "TranslateX": (0, 0.45),
+        "TranslateY": (0, 0.45),
+    }
     for seed in range(30):
         replay = np.random.default_rng(seed)
         expected = []
@@ -343,8 +382,9 @@ def test_randaugment_shear_matches_pytorchvideo_matrix(op):
     # fill, then round to uint8.
     frames = torch.randint(0, 256, (2, 3, 12, 16), dtype=torch.uint8, generator=torch.Generator().manual_seed(2))
     factor, (height, width) = 0.21, frames.shape[-2:]
-    ys, xs = torch.meshgrid(torch.arange(height) + 0.5 - height / 2, torch.arange(width) + 0.5 - width / 2,
-                            indexing="ij")
+    ys, xs = torch.meshgrid(
+        torch.arange(height) + 0.5 - height / 2, torch.arange(width) + 0.5 - width / 2, indexing="ij"
+    )
     if op == "ShearX":
         xs = xs + factor * ys + height * factor / 2
     else:
@@ -397,8 +437,13 @@ UNIFORMER_TEST = [
 
 def test_build_tsn_train_pipeline_is_deterministic():
     pipeline = build_transforms(TSN_TRAIN)
-    assert [type(t).__name__ for t in pipeline.transforms] == \
-        ["Resize", "MultiScaleCrop", "Resize", "Flip", "FormatShape"]
+    assert [type(t).__name__ for t in pipeline.transforms] == [
+        "Resize",
+        "MultiScaleCrop",
+        "Resize",
+        "Flip",
+        "FormatShape",
+    ]
     clip = rgb_clip(num_frames=8, clip_len=1, num_clips=8)
     first = pipeline(clip, np.random.default_rng(4))
     assert first.shape == (8, 3, 224, 224) and first.dtype == torch.uint8

@@ -13,7 +13,7 @@ from torch import nn
 
 from actionrec.checkpoints.tsn import mmaction_resnet_to_actionrec
 from actionrec.flops import count_flops, count_params
-from actionrec.models import ResNet, ResNeXt, ThirdPartyBackbone, TSN, build_model, create_model
+from actionrec.models import TSN, ResNet, ResNeXt, ThirdPartyBackbone, build_model, create_model
 
 torch.set_num_threads(1)  # the machine is shared; one thread avoids oversubscription
 
@@ -40,6 +40,7 @@ def torchvision_trunk(tv_model: nn.Module):
 
 # -- ResNet / ResNeXt against torchvision and timm -----------------------------------------------
 
+
 @pytest.mark.parametrize("depth", [18, 34, 50, 101, 152])
 def test_resnet_layout_matches_torchvision(depth):
     with torch.device("meta"):
@@ -54,12 +55,15 @@ def test_resnet_layout_matches_torchvision(depth):
 def test_tsn_resnet_scores_match_torchvision_path(depth):
     model = create_model(f"tsn_r{depth}", num_classes=5).eval()
     tv = torchvision.models.get_model(f"resnet{depth}")
-    tv.load_state_dict({k.removeprefix("backbone."): v for k, v in model.state_dict().items()
-                        if k.startswith("backbone.")}, strict=False)
+    tv.load_state_dict(
+        {k.removeprefix("backbone."): v for k, v in model.state_dict().items() if k.startswith("backbone.")},
+        strict=False,
+    )
     x = uint8_views(2, 3, 3, 32)
     with torch.no_grad():
-        expected = reference_scores(torchvision_trunk(tv), model.cls_head.fc_cls, x,
-                                    (123.675, 116.28, 103.53), (58.395, 57.12, 57.375))
+        expected = reference_scores(
+            torchvision_trunk(tv), model.cls_head.fc_cls, x, (123.675, 116.28, 103.53), (58.395, 57.12, 57.375)
+        )
     torch.testing.assert_close(model.predict(x, average_clips=None), expected, rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(model.predict(x), expected.softmax(-1), rtol=1e-4, atol=1e-6)
 
@@ -88,6 +92,7 @@ def test_mmcls_imagenet_checkpoint_keeps_backbone_only():
 
 # -- torchvision / timm backbones by name ----------------------------------------------------------
 
+
 def test_torchvision_densenet_backbone_uses_features_trunk_like_mmaction2():
     model = create_model("tsn_torchvision", arch="densenet121", num_classes=6).eval()
     assert model.backbone.num_features == 1024 and model.backbone.feature_shape == "NCHW"
@@ -95,8 +100,13 @@ def test_torchvision_densenet_backbone_uses_features_trunk_like_mmaction2():
     x = uint8_views(1, 2, 3, 64)
     with torch.no_grad():
         # MMAction2 calls `.features` (no final ReLU), then average-pools the map
-        expected = reference_scores(lambda t: densenet.features(t).mean(dim=(2, 3)), model.cls_head.fc_cls, x,
-                                    (123.675, 116.28, 103.53), (58.395, 57.12, 57.375))
+        expected = reference_scores(
+            lambda t: densenet.features(t).mean(dim=(2, 3)),
+            model.cls_head.fc_cls,
+            x,
+            (123.675, 116.28, 103.53),
+            (58.395, 57.12, 57.375),
+        )
     torch.testing.assert_close(model.predict(x, average_clips="score"), expected, rtol=1e-4, atol=1e-5)
     # an MMAction2 checkpoint of this model names the densenet `backbone.*`
     mm = {k.replace("backbone.model.", "backbone."): v for k, v in model.state_dict().items()}
@@ -112,8 +122,13 @@ def test_timm_resnet18_backbone():
     assert model.backbone.num_features == 512 and model.backbone.feature_shape == "NCHW"
     x = uint8_views(1, 2, 3, 32)
     with torch.no_grad():
-        expected = reference_scores(lambda t: model.backbone.model.forward_features(t).mean(dim=(2, 3)),
-                                    model.cls_head.fc_cls, x, (123.675, 116.28, 103.53), (58.395, 57.12, 57.375))
+        expected = reference_scores(
+            lambda t: model.backbone.model.forward_features(t).mean(dim=(2, 3)),
+            model.cls_head.fc_cls,
+            x,
+            (123.675, 116.28, 103.53),
+            (58.395, 57.12, 57.375),
+        )
     torch.testing.assert_close(model.predict(x, average_clips=None), expected, rtol=1e-4, atol=1e-5)
 
 
@@ -136,12 +151,15 @@ def test_timm_vit_token_features_detected():
 
 # -- flow input and torchvision weights -------------------------------------------------------------
 
+
 def test_flow_tsn_normalises_each_of_ten_channels_with_128():
     model = create_model("tsn_r18", in_channels=10, num_classes=7).eval()
     tv = torchvision.models.resnet18()
     tv.conv1 = nn.Conv2d(10, 64, 7, 2, 3, bias=False)
-    tv.load_state_dict({k.removeprefix("backbone."): v for k, v in model.state_dict().items()
-                        if k.startswith("backbone.")}, strict=False)
+    tv.load_state_dict(
+        {k.removeprefix("backbone."): v for k, v in model.state_dict().items() if k.startswith("backbone.")},
+        strict=False,
+    )
     x = uint8_views(1, 3, 10, 32)
     with torch.no_grad():
         expected = reference_scores(torchvision_trunk(tv), model.cls_head.fc_cls, x, [128.0] * 10, [128.0] * 10)
@@ -169,6 +187,7 @@ def test_torchvision_weights_skip_mismatched_flow_conv1(tmp_path):
 
 
 # -- training-mode options ---------------------------------------------------------------------------
+
 
 def bn_stats(module: nn.Module) -> list[torch.Tensor]:
     return [m.running_mean.clone() for m in module.modules() if isinstance(m, nn.BatchNorm2d)]
@@ -225,6 +244,7 @@ def test_with_cp_gives_identical_outputs_and_grads():
 
 # -- test-time semantics -----------------------------------------------------------------------------
 
+
 def test_average_modes_and_view_chunking():
     model = create_model("tsn_r18", num_classes=5).eval()
     x = uint8_views(2, 4, 3, 32)
@@ -253,17 +273,29 @@ def test_bf16_and_channels_last_agree_with_fp32():
 
 # -- checkpoint key map ----------------------------------------------------------------------------
 
+
 def test_mmaction_resnet_key_map():
-    mm = {k: torch.zeros(1) for k in [
-        "backbone.conv1.conv.weight", "backbone.conv1.bn.running_var",
-        "backbone.layer3.5.conv2.conv.weight", "backbone.layer3.5.conv3.bn.bias",
-        "backbone.layer2.0.downsample.conv.weight", "backbone.layer2.0.downsample.bn.num_batches_tracked",
-        "cls_head.fc_cls.weight"]}
+    mm = {
+        k: torch.zeros(1)
+        for k in [
+            "backbone.conv1.conv.weight",
+            "backbone.conv1.bn.running_var",
+            "backbone.layer3.5.conv2.conv.weight",
+            "backbone.layer3.5.conv3.bn.bias",
+            "backbone.layer2.0.downsample.conv.weight",
+            "backbone.layer2.0.downsample.bn.num_batches_tracked",
+            "cls_head.fc_cls.weight",
+        ]
+    }
     assert list(mmaction_resnet_to_actionrec(mm)) == [
-        "backbone.conv1.weight", "backbone.bn1.running_var",
-        "backbone.layer3.5.conv2.weight", "backbone.layer3.5.bn3.bias",
-        "backbone.layer2.0.downsample.0.weight", "backbone.layer2.0.downsample.1.num_batches_tracked",
-        "cls_head.fc_cls.weight"]
+        "backbone.conv1.weight",
+        "backbone.bn1.running_var",
+        "backbone.layer3.5.conv2.weight",
+        "backbone.layer3.5.bn3.bias",
+        "backbone.layer2.0.downsample.0.weight",
+        "backbone.layer2.0.downsample.1.num_batches_tracked",
+        "cls_head.fc_cls.weight",
+    ]
 
 
 def test_own_layout_passes_through():
@@ -277,9 +309,18 @@ def test_own_layout_passes_through():
 MMACTION_0X_FLOW = dict(
     type="Recognizer2D",
     backbone=dict(type="ResNet", pretrained="torchvision://resnet18", depth=18, in_channels=10, norm_eval=False),
-    cls_head=dict(type="TSNHead", num_classes=9, in_channels=512, spatial_type="avg",
-                  consensus=dict(type="AvgConsensus", dim=1), dropout_ratio=0.4, init_std=0.001),
-    train_cfg=None, test_cfg=dict(average_clips=None))
+    cls_head=dict(
+        type="TSNHead",
+        num_classes=9,
+        in_channels=512,
+        spatial_type="avg",
+        consensus=dict(type="AvgConsensus", dim=1),
+        dropout_ratio=0.4,
+        init_std=0.001,
+    ),
+    train_cfg=None,
+    test_cfg=dict(average_clips=None),
+)
 
 
 def test_build_from_names_and_dicts():
@@ -300,14 +341,16 @@ def test_build_from_config_file_with_base_and_delete(tmp_path):
         "    cls_head=dict(type='TSNHead', num_classes=400, in_channels=2048, dropout_ratio=0.4,\n"
         "                  average_clips='prob'),\n"
         "    data_preprocessor=dict(type='ActionDataPreprocessor', mean=[123.675, 116.28, 103.53],\n"
-        "                           std=[58.395, 57.12, 57.375], format_shape='NCHW'))\n")
+        "                           std=[58.395, 57.12, 57.375], format_shape='NCHW'))\n"
+    )
     (tmp_path / "densenet.py").write_text(
         "_base_ = ['_base_/tsn.py']\n"
         "num_classes = 20 + 1\n"
         "model = dict(backbone=dict(type='torchvision.densenet121', pretrained=True, _delete_=True),\n"
         "             cls_head=dict(in_channels=1024, num_classes=num_classes))\n"
         "train_pipeline = [dict(type='SampleFrames', clip_len=1, num_clips=3)]\n"
-        "weird = [x for x in range(3)]\n")
+        "weird = [x for x in range(3)]\n"
+    )
     model = build_model(str(tmp_path / "densenet.py"))
     assert isinstance(model.backbone, ThirdPartyBackbone) and model.backbone.name == "densenet121"
     assert model.cls_head.num_classes == 21 and model.average_clips == "prob"
@@ -315,7 +358,8 @@ def test_build_from_config_file_with_base_and_delete(tmp_path):
         "clip_len = 5\n"
         "model = dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=18, in_channels=2 * clip_len),\n"
         "    cls_head=dict(type='TSNHead', num_classes=3, in_channels=512), test_cfg=dict(average_clips=None))\n"
-        "img_norm_cfg = dict(mean=[127.5, 127.5], std=[64, 64])\n")
+        "img_norm_cfg = dict(mean=[127.5, 127.5], std=[64, 64])\n"
+    )
     flow = build_model(str(tmp_path / "flow_0x.py"))
     assert flow.mean.tolist() == [127.5] * 10 and flow.std.tolist() == [64.0] * 10
 
@@ -337,6 +381,7 @@ def test_build_errors_name_the_problem(tmp_path):
 
 
 # -- counts ------------------------------------------------------------------------------------------
+
 
 def resnet50_macs_by_hand(size: int = 224) -> int:
     """Conv multiply-adds of torchvision-style ResNet-50 from its layer table."""

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
+from golden_weights import load_golden, procedure_state_dict, procedure_tensor
 from torch import nn
 
 from actionrec.checkpoints import load_checkpoint
 from actionrec.checkpoints.uniformerv2 import load_clip_pretrained
 from actionrec.flops import count_flops, count_params
 from actionrec.models import build_model, create_model
-from golden_weights import load_golden, procedure_state_dict, procedure_tensor
 
 LABEL_MAPS = Path(__file__).resolve().parents[1] / "actionrec" / "label_maps"
 MEAN, STD = 114.75, 57.375
@@ -40,8 +40,21 @@ def mmaction2_reference(sd: dict, cfg: dict, video: torch.Tensor) -> torch.Tenso
     def mha(q, kv, name, heads):
         c = q.shape[-1]
         return F.multi_head_attention_forward(
-            q, kv, kv, c, heads, b(name + ".in_proj_weight"), b(name + ".in_proj_bias"), None, None, False, 0.0,
-            b(name + ".out_proj.weight"), b(name + ".out_proj.bias"), training=False, need_weights=False,
+            q,
+            kv,
+            kv,
+            c,
+            heads,
+            b(name + ".in_proj_weight"),
+            b(name + ".in_proj_bias"),
+            None,
+            None,
+            False,
+            0.0,
+            b(name + ".out_proj.weight"),
+            b(name + ".out_proj.bias"),
+            training=False,
+            need_weights=False,
         )[0]
 
     x = (video.float() - MEAN) / STD
@@ -56,7 +69,9 @@ def mmaction2_reference(sd: dict, cfg: dict, video: torch.Tensor) -> torch.Tenso
 
     def lmhra(y, name):
         p = y[1:].reshape(h, ww, n, t, c).permute(2, 4, 3, 0, 1)
-        z = F.batch_norm(p, b(name + ".0.running_mean"), b(name + ".0.running_var"), b(name + ".0.weight"), b(name + ".0.bias"))
+        z = F.batch_norm(
+            p, b(name + ".0.running_mean"), b(name + ".0.running_var"), b(name + ".0.weight"), b(name + ".0.bias")
+        )
         z = F.conv3d(z, b(name + ".1.weight"), b(name + ".1.bias"))
         z = F.conv3d(z, b(name + ".2.weight"), b(name + ".2.bias"), padding=(1, 0, 0), groups=z.shape[1])
         z = F.conv3d(z, b(name + ".3.weight"), b(name + ".3.bias"))
@@ -78,7 +93,9 @@ def mmaction2_reference(sd: dict, cfg: dict, video: torch.Tensor) -> torch.Tenso
             j = returns.index(i)
             y = x.reshape(big_l, n, t, c).clone()
             feats = y[1:].permute(1, 3, 2, 0).reshape(n, c, t, h, ww)
-            feats = F.conv3d(feats, b(f"transformer.dpe.{j}.weight"), b(f"transformer.dpe.{j}.bias"), padding=1, groups=c)
+            feats = F.conv3d(
+                feats, b(f"transformer.dpe.{j}.weight"), b(f"transformer.dpe.{j}.bias"), padding=1, groups=c
+            )
             y[1:] = y[1:] + feats.reshape(n, c, t, big_l - 1).permute(3, 0, 2, 1)
             y = y.permute(2, 0, 1, 3).flatten(0, 1)
             d = f"transformer.dec.{j}"
@@ -96,12 +113,25 @@ def tiny_golden():
 
 
 def _video(n: int, t: int, size: int = 64, seed: int = 0) -> torch.Tensor:
-    return torch.randint(0, 256, (n, 3, t, size, size), generator=torch.Generator().manual_seed(seed), dtype=torch.uint8)
+    return torch.randint(
+        0, 256, (n, 3, t, size, size), generator=torch.Generator().manual_seed(seed), dtype=torch.uint8
+    )
 
 
 def _tiny(num_classes: int = 10, **overrides) -> nn.Module:
-    args = dict(input_resolution=64, width=64, layers=4, heads=4, return_list=(2, 3), n_layers=2, n_dim=64, n_head=4,
-                mlp_dropout=(0.5, 0.5), no_lmhra=False, double_lmhra=True)
+    args = dict(
+        input_resolution=64,
+        width=64,
+        layers=4,
+        heads=4,
+        return_list=(2, 3),
+        n_layers=2,
+        n_dim=64,
+        n_head=4,
+        mlp_dropout=(0.5, 0.5),
+        no_lmhra=False,
+        double_lmhra=True,
+    )
     return create_model("uniformerv2_b16", num_classes=num_classes, **{**args, **overrides}).eval()
 
 
@@ -130,7 +160,9 @@ def test_temporal_downsample(tiny_golden, frames):
     golden, sd = tiny_golden
     cfg = copy.deepcopy(golden["model_cfg"])
     cfg["backbone"]["temporal_downsample"] = True
-    sd = dict(sd, **{"backbone.conv1.weight": procedure_tensor("backbone.conv1.weight", (64, 3, 3, 16, 16), "torch.float32")})
+    sd = dict(
+        sd, **{"backbone.conv1.weight": procedure_tensor("backbone.conv1.weight", (64, 3, 3, 16, 16), "torch.float32")}
+    )
     model = build_model(cfg).eval()
     load_checkpoint(model, sd, strict=True)
     video = _video(1, frames)
@@ -303,8 +335,14 @@ def _clip_from(model: nn.Module) -> Clip:
         "ln_pre.bias": ours["backbone.norm_pre.bias"],
     }
     for i in range(4):
-        for theirs, mine in [("attn.in_proj_", "attn.qkv."), ("attn.out_proj.", "attn.proj."), ("ln_1.", "norm1."),
-                             ("ln_2.", "norm2."), ("mlp.c_fc.", "mlp.fc1."), ("mlp.c_proj.", "mlp.fc2.")]:
+        for theirs, mine in [
+            ("attn.in_proj_", "attn.qkv."),
+            ("attn.out_proj.", "attn.proj."),
+            ("ln_1.", "norm1."),
+            ("ln_2.", "norm2."),
+            ("mlp.c_fc.", "mlp.fc1."),
+            ("mlp.c_proj.", "mlp.fc2."),
+        ]:
             for kind in ("weight", "bias"):
                 visual[f"transformer.resblocks.{i}.{theirs}{kind}"] = ours[f"backbone.blocks.{i}.{mine}{kind}"]
     missing, unexpected = clip.visual.load_state_dict(visual, strict=False)
@@ -315,8 +353,11 @@ def _clip_from(model: nn.Module) -> Clip:
 def _global_part(model: nn.Module) -> dict:
     """What CLIP cannot provide: everything but the ViT."""
     vit = ("backbone.patch_embed.", "backbone.cls_token", "backbone.pos_embed", "backbone.norm_pre.")
-    return {k: v for k, v in model.state_dict().items()
-            if not k.startswith(vit) and not re.match(r"backbone\.blocks\.\d+\.(norm1|attn|norm2|mlp)\.", k)}
+    return {
+        k: v
+        for k, v in model.state_dict().items()
+        if not k.startswith(vit) and not re.match(r"backbone\.blocks\.\d+\.(norm1|attn|norm2|mlp)\.", k)
+    }
 
 
 @pytest.mark.parametrize("container", ["torchscript", "state_dict_fp16"])
@@ -453,8 +494,11 @@ def test_build_model_pretrained_initialises_from_mmaction2_clip_encoder(tiny_gol
     from actionrec.models import uniformerv2
 
     source = _randomised(_tiny(), seed=9)
-    extracted = {k[len("visual."):]: v for k, v in _clip_from(source).state_dict().items()
-                 if k.startswith("visual.") and k not in ("visual.proj", "visual.ln_post.weight", "visual.ln_post.bias")}
+    extracted = {
+        k[len("visual.") :]: v
+        for k, v in _clip_from(source).state_dict().items()
+        if k.startswith("visual.") and k not in ("visual.proj", "visual.ln_post.weight", "visual.ln_post.bias")
+    }
     torch.save(extracted, tmp_path / "vit-tiny_clip-rgb.pth")
     monkeypatch.setenv("ACTIONREC_HOME", str(tmp_path / "cache"))
     monkeypatch.setitem(uniformerv2.CLIP_VISUAL_URLS, "ViT-B/16", (tmp_path / "vit-tiny_clip-rgb.pth").as_uri())

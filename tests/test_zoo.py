@@ -55,36 +55,82 @@ def test_one_entry_per_checkpoint_link_in_the_seed_pages():
 
 HAND_CHECKED = {  # copied from the seed pages' rows
     "tsn_r50_1x1x3_100e_kinetics400_rgb": dict(
-        config="configs/recognition/tsn/tsn_r50_1x1x3_100e_kinetics400_rgb.py", sha256_prefix="e508be42",
-        dataset="k400", resolution="340x256", top1=70.60, top5=89.26, gpu_memory_mb=8344,
-        test_protocol="25 clips x 10 crops", inference_speed="4.3 (25x10 frames)",
+        config="configs/recognition/tsn/tsn_r50_1x1x3_100e_kinetics400_rgb.py",
+        sha256_prefix="e508be42",
+        dataset="k400",
+        resolution="340x256",
+        top1=70.60,
+        top5=89.26,
+        gpu_memory_mb=8344,
+        test_protocol="25 clips x 10 crops",
+        inference_speed="4.3 (25x10 frames)",
         json_url="https://download.openmmlab.com/mmaction/recognition/tsn/tsn_r50_1x1x3_100e_kinetics400_rgb/"
-        "20200614_063526.log.json"),
+        "20200614_063526.log.json",
+    ),
     # the short-side-256 row shares the 340x256 row's config; the file name tells them apart
     "tsn_r50_256p_1x1x3_100e_kinetics400_rgb": dict(
-        config="configs/recognition/tsn/tsn_r50_1x1x3_100e_kinetics400_rgb.py", sha256_prefix="22592236",
-        resolution="short-side 256", top1=70.42, top5=89.03, gpu_memory_mb=8343),
+        config="configs/recognition/tsn/tsn_r50_1x1x3_100e_kinetics400_rgb.py",
+        sha256_prefix="22592236",
+        resolution="short-side 256",
+        top1=70.42,
+        top5=89.03,
+        gpu_memory_mb=8343,
+    ),
     "tsn_r50_320p_1x1x8_110e_kinetics400_flow": dict(
-        modality="flow", sha256_prefix="1f39486b", top1=57.76, top5=80.99, frames=8, gpus="8x4"),
+        modality="flow", sha256_prefix="1f39486b", top1=57.76, top5=80.99, frames=8, gpus="8x4"
+    ),
     "tsn_r101_1x1x5_50e_mmit_rgb": dict(
-        dataset="mmit", backbone="ResNet101", mean_ap=61.09, top1=None, num_classes=313, sha256_prefix="642f450d"),
+        dataset="mmit", backbone="ResNet101", mean_ap=61.09, top1=None, num_classes=313, sha256_prefix="642f450d"
+    ),
     "tsn_r18_1x1x8_100e_hvu_object_rgb": dict(
-        dataset="hvu", label_category="object", mean_ap=45.7, num_classes=1678, backbone="ResNet18",
-        sha256_prefix="24a22f30", config="configs/recognition/tsn/hvu/tsn_r18_1x1x8_100e_hvu_object_rgb.py"),
+        dataset="hvu",
+        label_category="object",
+        mean_ap=45.7,
+        num_classes=1678,
+        backbone="ResNet18",
+        sha256_prefix="24a22f30",
+        config="configs/recognition/tsn/hvu/tsn_r18_1x1x8_100e_hvu_object_rgb.py",
+    ),
     "uniformerv2-large-p14-res336_clip-kinetics710-pre_u32_kinetics600-rgb": dict(
-        dataset="k600", frames=32, backbone="UniFormerV2-L/14@336", pretrain="clip-kinetics710",
-        test_protocol="2 clips x 3 crops", top1=89.8, top5=98.5, ref_top1=89.9, ref_top5=98.5,
-        mm_kinetics_top1=88.8, mm_kinetics_top5=98.3, flops="6.3T", params="354M", sha256_prefix="f984f5d2"),
+        dataset="k600",
+        frames=32,
+        backbone="UniFormerV2-L/14@336",
+        pretrain="clip-kinetics710",
+        test_protocol="2 clips x 3 crops",
+        top1=89.8,
+        top5=98.5,
+        ref_top1=89.9,
+        ref_top5=98.5,
+        mm_kinetics_top1=88.8,
+        mm_kinetics_top5=98.3,
+        flops="6.3T",
+        params="354M",
+        sha256_prefix="f984f5d2",
+    ),
     # the seed links the clip-kinetics710 config here; the checkpoint's own config is used instead
     "uniformerv2-base-p16-res224_clip_8xb32-u8_kinetics700-rgb": dict(
         config="configs/recognition/uniformerv2/uniformerv2-base-p16-res224_clip_8xb32-u8_kinetics700-rgb.py",
-        pretrain="clip", top1=None, top5=None, ref_top1=75.8, ref_top5=92.8, mm_kinetics_top1=75.9,
-        mm_kinetics_top5=92.9, sha256_prefix="f02e48ad", params="115M"),
+        pretrain="clip",
+        top1=None,
+        top5=None,
+        ref_top1=75.8,
+        ref_top5=92.8,
+        mm_kinetics_top1=75.9,
+        mm_kinetics_top5=92.9,
+        sha256_prefix="f02e48ad",
+        params="115M",
+    ),
     "uniformerv2-base-p16-res224_clip-pre_u8_kinetics710-rgb": dict(
-        dataset="k710", num_classes=710, top1=78.9, top5=94.2, sha256_prefix="63cdbad9"),
+        dataset="k710", num_classes=710, top1=78.9, top5=94.2, sha256_prefix="63cdbad9"
+    ),
     "tsn_r50_320p_1x1x3_kinetics400_twostream": dict(
         members=("tsn_r50_320p_1x1x3_100e_kinetics400_rgb", "tsn_r50_320p_1x1x3_110e_kinetics400_flow"),
-        weights=(1.0, 1.0), softmax=False, top1=72.76, top5=90.52, url=None),
+        weights=(1.0, 1.0),
+        softmax=False,
+        top1=72.76,
+        top5=90.52,
+        url=None,
+    ),
 }
 
 
@@ -109,8 +155,20 @@ def test_rows_that_relink_a_checkpoint_are_kept_on_its_entry():
 
 
 # Class counts from MMAction2's configs (num_classes / HVU's category_nums), not from the label maps.
-NUM_CLASSES = {"k400": 400, "k600": 600, "k700": 700, "k710": 710, "ucf101": 101, "hmdb51": 51, "diving48": 48,
-               "sthv1": 174, "sthv2": 174, "mit": 339, "mmit": 313, "activitynet": 200}
+NUM_CLASSES = {
+    "k400": 400,
+    "k600": 600,
+    "k700": 700,
+    "k710": 710,
+    "ucf101": 101,
+    "hmdb51": 51,
+    "diving48": 48,
+    "sthv1": 174,
+    "sthv2": 174,
+    "mit": 339,
+    "mmit": 313,
+    "activitynet": 200,
+}
 HVU_CLASSES = {"action": 739, "attribute": 117, "concept": 291, "event": 69, "object": 1678, "scene": 248}
 
 
@@ -139,8 +197,12 @@ def test_checkpoint_fields_are_consistent(entry):
     assert re.fullmatch(rf"configs/recognition/{entry.arch}/[\w./-]+\.py", entry.config)
     assert entry.modality == ("flow" if entry.name.endswith("_flow") else "rgb")
     assert entry.test_protocol_source in ("seed", "config")
-    assert entry.top1 is not None or entry.mean_ap is not None or entry.mm_kinetics_top1 is not None \
-        or entry.dataset == "k710"  # two K710 rows report nothing
+    assert (
+        entry.top1 is not None
+        or entry.mean_ap is not None
+        or entry.mm_kinetics_top1 is not None
+        or entry.dataset == "k710"
+    )  # two K710 rows report nothing
 
 
 def test_fusion_members_are_entries():
@@ -191,7 +253,9 @@ def test_cli_list(capsys):
     assert main(["zoo", "list", "--arch", "tsn", "--dataset", "sthv2", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(e["name"], e["top1"], e["top5"]) for e in listed] == [
-        ("tsn_r50_1x1x8_50e_sthv2_rgb", 32.97, 63.62), ("tsn_r50_1x1x16_50e_sthv2_rgb", 27.21, 55.84)]
+        ("tsn_r50_1x1x8_50e_sthv2_rgb", 32.97, 63.62),
+        ("tsn_r50_1x1x16_50e_sthv2_rgb", 27.21, 55.84),
+    ]
 
     assert main(["zoo", "list", "--dataset", "nope"]) == 2
     assert "unknown dataset 'nope'" in capsys.readouterr().err
@@ -200,7 +264,11 @@ def test_cli_list(capsys):
 def test_cli_show(capsys):
     assert main(["zoo", "show", "tsn_r50_video_1x1x8_100e_kinetics600_rgb"]) == 0
     out = capsys.readouterr().out
-    assert "4db3c461" in out and "74.8" in out and "configs/recognition/tsn/tsn_r50_video_1x1x8_100e_kinetics600_rgb.py" in out
+    assert (
+        "4db3c461" in out
+        and "74.8" in out
+        and "configs/recognition/tsn/tsn_r50_video_1x1x8_100e_kinetics600_rgb.py" in out
+    )
     assert main(["zoo", "show", "tsn_r50_video_1x1x8_100e_kinetics600_rgb", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["num_classes"] == 600
 
@@ -273,8 +341,9 @@ def test_cli_download_from_a_file_url_and_of_a_fusion(tmp_path, monkeypatch, cap
         source.write_bytes(payload)
         monkeypatch.setitem(zoo._registry(), name, _fake_entry(name, source.as_uri(), prefix))
         members.append(name)
-    fusion = dataclasses.replace(zoo.get("tsn_r50_320p_1x1x3_kinetics400_twostream"), name="both",
-                                 members=tuple(members))
+    fusion = dataclasses.replace(
+        zoo.get("tsn_r50_320p_1x1x3_kinetics400_twostream"), name="both", members=tuple(members)
+    )
     monkeypatch.setitem(zoo._registry(), "both", fusion)
 
     assert main(["zoo", "download", "both", "--quiet", "--dir", str(tmp_path / "dst")]) == 0

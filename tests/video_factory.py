@@ -59,8 +59,10 @@ def read_index(frame: torch.Tensor | np.ndarray) -> int:
     for k in range(CODE_ROWS * CODE_COLS):
         row, col = divmod(k, CODE_COLS)
         # Sample the cell's centre half, away from compression ringing at the edges.
-        cell = image[row * cell_h + cell_h // 4 : (row + 1) * cell_h - cell_h // 4,
-                     col * cell_w + cell_w // 4 : (col + 1) * cell_w - cell_w // 4]
+        cell = image[
+            row * cell_h + cell_h // 4 : (row + 1) * cell_h - cell_h // 4,
+            col * cell_w + cell_w // 4 : (col + 1) * cell_w - cell_w // 4,
+        ]
         if cell.mean() > 128:
             index |= 1 << k
     return index
@@ -69,9 +71,17 @@ def read_index(frame: torch.Tensor | np.ndarray) -> int:
 ENCODERS = ("libx264", "libx265")
 
 
-def _encode(path: Path, pts_and_indices: list[tuple[int, int]], size: tuple[int, int],
-            time_base: Fraction, rate: Fraction, gop: int, faststart: bool = False,
-            codec: str = "libx264", open_gop: bool = False) -> Path:
+def _encode(
+    path: Path,
+    pts_and_indices: list[tuple[int, int]],
+    size: tuple[int, int],
+    time_base: Fraction,
+    rate: Fraction,
+    gop: int,
+    faststart: bool = False,
+    codec: str = "libx264",
+    open_gop: bool = False,
+) -> Path:
     """Encodes frames ``frame_pattern(i)`` at the given pts with libx264 or libx265 / yuv420p (B-frames on).
 
     ``open_gop``: key frames after the first are recovery points (x264 I, x265 CRA) that B-frames
@@ -82,8 +92,7 @@ def _encode(path: Path, pts_and_indices: list[tuple[int, int]], size: tuple[int,
     path.parent.mkdir(parents=True, exist_ok=True)
     options = {"movflags": "+faststart"} if faststart else {}
     params = f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=2:open-gop={int(open_gop)}"
-    codec_options = ({"x264-params": params} if codec == "libx264"
-                     else {"x265-params": params + ":log-level=error"})
+    codec_options = {"x264-params": params} if codec == "libx264" else {"x265-params": params + ":log-level=error"}
     with av.open(str(path), mode="w", options=options) as container:
         stream = container.add_stream(codec, rate=rate)
         stream.height, stream.width = size
@@ -99,21 +108,30 @@ def _encode(path: Path, pts_and_indices: list[tuple[int, int]], size: tuple[int,
     return path
 
 
-def make_video(path: str | os.PathLike, num_frames: int = 30, size: tuple[int, int] = DEFAULT_SIZE,
-               fps: int = 25, gop: int = 12, faststart: bool = False, codec: str = "libx264",
-               open_gop: bool = False) -> Path:
+def make_video(
+    path: str | os.PathLike,
+    num_frames: int = 30,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    fps: int = 25,
+    gop: int = 12,
+    faststart: bool = False,
+    codec: str = "libx264",
+    open_gop: bool = False,
+) -> Path:
     """A constant-frame-rate H.264 (or with ``codec='libx265'``, HEVC) mp4 whose frame ``i`` shows code ``i``.
 
     ``faststart`` moves the index (moov) to the front, so a truncated copy still opens
     and its header promises more frames than the file holds.
     """
     time_base = Fraction(1, fps)
-    return _encode(Path(path), [(i, i) for i in range(num_frames)], size, time_base, Fraction(fps), gop, faststart,
-                   codec, open_gop)
+    return _encode(
+        Path(path), [(i, i) for i in range(num_frames)], size, time_base, Fraction(fps), gop, faststart, codec, open_gop
+    )
 
 
-def make_vfr_video(path: str | os.PathLike, num_frames: int = 30, size: tuple[int, int] = DEFAULT_SIZE,
-                   gop: int = 12) -> Path:
+def make_vfr_video(
+    path: str | os.PathLike, num_frames: int = 30, size: tuple[int, int] = DEFAULT_SIZE, gop: int = 12
+) -> Path:
     """A variable-frame-rate mp4: frame durations cycle through 20, 40, 33 and 80 ms."""
     durations_ms = [20, 40, 33, 80]
     pts, schedule = 0, []
@@ -136,40 +154,92 @@ def _ffmpeg() -> str:
     return ffmpeg
 
 
-def make_edit_list_video(source: str | os.PathLike, path: str | os.PathLike, start: float = 1.3,
-                         duration: float = 2.0) -> Path:
+def make_edit_list_video(
+    source: str | os.PathLike, path: str | os.PathLike, start: float = 1.3, duration: float = 2.0
+) -> Path:
     """Trims ``source`` with ``ffmpeg -ss start -i source -t duration -c copy``.
 
     Stream copy cannot cut between key frames, so the mp4 keeps the packets from the
     previous key frame and an edit list hides them: the layout of trimmed Kinetics clips.
     """
     path = Path(path)
-    subprocess.run([_ffmpeg(), "-v", "error", "-y", "-ss", str(start), "-i", str(source), "-t", str(duration),
-                    "-c", "copy", str(path)], check=True)
+    subprocess.run(
+        [
+            _ffmpeg(),
+            "-v",
+            "error",
+            "-y",
+            "-ss",
+            str(start),
+            "-i",
+            str(source),
+            "-t",
+            str(duration),
+            "-c",
+            "copy",
+            str(path),
+        ],
+        check=True,
+    )
     return path
 
 
 def make_avi_video(source: str | os.PathLike, path: str | os.PathLike, bframes: int = 2) -> Path:
     """Re-encodes ``source`` to an MPEG-4 Part 2 (Xvid) AVI with B-frames, the layout of UCF101/HMDB51 clips."""
     path = Path(path)
-    subprocess.run([_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-c:v", "mpeg4", "-vtag", "xvid",
-                    "-q:v", "3", "-bf", str(bframes), str(path)], check=True)
+    subprocess.run(
+        [
+            _ffmpeg(),
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(source),
+            "-c:v",
+            "mpeg4",
+            "-vtag",
+            "xvid",
+            "-q:v",
+            "3",
+            "-bf",
+            str(bframes),
+            str(path),
+        ],
+        check=True,
+    )
     return path
 
 
 def make_raw_h264_stream(source: str | os.PathLike, path: str | os.PathLike) -> Path:
     """The H.264 elementary stream of an mp4 (``.h264``, Annex B): no container, so no timestamps."""
     path = Path(path)
-    subprocess.run([_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-c:v", "copy", "-bsf:v", "h264_mp4toannexb",
-                    "-f", "h264", str(path)], check=True)
+    subprocess.run(
+        [
+            _ffmpeg(),
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(source),
+            "-c:v",
+            "copy",
+            "-bsf:v",
+            "h264_mp4toannexb",
+            "-f",
+            "h264",
+            str(path),
+        ],
+        check=True,
+    )
     return path
 
 
 def make_mpegts_video(source: str | os.PathLike, path: str | os.PathLike) -> Path:
     """Remuxes ``source`` into MPEG-TS: Annex-B start codes, SPS/PPS repeated in band before each key frame."""
     path = Path(path)
-    subprocess.run([_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-c:v", "copy", "-f", "mpegts", str(path)],
-                   check=True)
+    subprocess.run(
+        [_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-c:v", "copy", "-f", "mpegts", str(path)], check=True
+    )
     return path
 
 
@@ -196,8 +266,14 @@ def make_zero_byte_file(path: str | os.PathLike) -> Path:
     return path
 
 
-def make_frame_folder(frame_dir: str | os.PathLike, num_frames: int, size: tuple[int, int] = DEFAULT_SIZE,
-                      rgb: bool = True, flow: bool = False, start_index: int = 1) -> Path:
+def make_frame_folder(
+    frame_dir: str | os.PathLike,
+    num_frames: int,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    rgb: bool = True,
+    flow: bool = False,
+    start_index: int = 1,
+) -> Path:
     """Writes an MMAction2 rawframe folder: position ``p`` (0-based) is file number ``p + start_index``.
 
     RGB: ``img_{:05d}.jpg`` showing code ``p``. Flow: grayscale ``x_{:05d}.jpg`` showing code ``p``
@@ -219,8 +295,9 @@ def make_frame_folder(frame_dir: str | os.PathLike, num_frames: int, size: tuple
     return frame_dir
 
 
-def decode_all_frames_pyav(path: str | os.PathLike,
-                           max_frames: int | None = None) -> tuple[torch.Tensor, list[float | None]]:
+def decode_all_frames_pyav(
+    path: str | os.PathLike, max_frames: int | None = None
+) -> tuple[torch.Tensor, list[float | None]]:
     """Reference decode: every displayed frame (or the first ``max_frames``), forward from the start,
     as (N, 3, H, W) uint8 plus pts in seconds (None for a raw stream without timestamps).
 

@@ -7,8 +7,9 @@ A `.pth` is a pickle, and a pickle can name any importable function and call it 
    globals that zoo checkpoints carry in their `meta` (arrays, scalars and dtypes, under both the
    NumPy 1.x `numpy.core.*` and 2.x `numpy._core.*` names) allow-listed. This reads plain state
    dicts and most 0.x checkpoints.
-2. When torch refuses, or a static scan of the pickle shows that it would (MMEngine checkpoints hold `mmengine.logging.history_buffer.HistoryBuffer`
-   objects that cannot even be imported without mmengine; timm/DeiT training checkpoints hold
+2. When torch refuses, or a static scan of the pickle shows that it would (MMEngine checkpoints hold
+   `mmengine.logging.history_buffer.HistoryBuffer` objects that cannot even be imported without
+   mmengine; timm/DeiT training checkpoints hold
    `argparse.Namespace`), `torch.load` runs again with a restricted pickle module whose
    `find_class` is the only gate to any Python object: it returns objects from a fixed map of
    tensor-rebuilding functions, containers and NumPy constructors, or a freshly made `Placeholder`
@@ -42,12 +43,15 @@ import types
 import warnings
 import zipfile
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor
+
+from actionrec.errors import ActionrecError
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +72,7 @@ _CODE_MODULES = frozenset(
 )
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(ActionrecError, RuntimeError):
     """A checkpoint that cannot be read or does not fit; the message names the file."""
 
 
@@ -355,8 +359,16 @@ def _torch_load(path: Path, map_location: Any, is_zip: bool) -> Any:
         )
     except UnsafeCheckpointError:
         raise
-    except (EOFError, OSError, RuntimeError, pickle.UnpicklingError, ValueError, KeyError, TypeError,
-            AttributeError) as e:
+    except (
+        EOFError,
+        OSError,
+        RuntimeError,
+        pickle.UnpicklingError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+    ) as e:
         detail = f"{type(e).__name__}: {e}".strip().rstrip(":").splitlines()[0][:200]
         cut_off = isinstance(e, (EOFError, OSError, pickle.UnpicklingError)) or any(
             sign in str(e) for sign in ("EOF", "PytorchStreamReader")
@@ -447,7 +459,7 @@ def extract_state_dict(obj: Any, source: str = "checkpoint") -> dict[str, Tensor
             f"parameter names to tensors, possibly inside one of {list(STATE_DICT_KEYS)}"
         )
     if all(k.startswith("module.") for k in tensors):
-        tensors = {k[len("module."):]: v for k, v in tensors.items()}
+        tensors = {k[len("module.") :]: v for k, v in tensors.items()}
     return tensors
 
 

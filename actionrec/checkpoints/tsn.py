@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
@@ -119,9 +120,14 @@ def to_actionrec_tsn(model: TSN, state_dict: Mapping[str, Tensor]) -> StateDict:
 # -- torchvision ImageNet initialisation of a ResNet backbone (MMAction2's `pretrained=`) ---------
 
 _TORCHVISION_NAMES = {
-    (18, 1, 64): "resnet18", (34, 1, 64): "resnet34", (50, 1, 64): "resnet50",
-    (101, 1, 64): "resnet101", (152, 1, 64): "resnet152", (50, 32, 4): "resnext50_32x4d",
-    (101, 32, 8): "resnext101_32x8d", (101, 64, 4): "resnext101_64x4d",
+    (18, 1, 64): "resnet18",
+    (34, 1, 64): "resnet34",
+    (50, 1, 64): "resnet50",
+    (101, 1, 64): "resnet101",
+    (152, 1, 64): "resnet152",
+    (50, 32, 4): "resnext50_32x4d",
+    (101, 32, 8): "resnext101_32x8d",
+    (101, 64, 4): "resnext101_64x4d",
 }
 
 

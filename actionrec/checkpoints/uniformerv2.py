@@ -26,10 +26,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Mapping
 
 import torch
 
@@ -58,7 +58,11 @@ _RULES: list[tuple[re.Pattern, str, str | None]] = [
         (r"transformer\.resblocks\.(\d+)\.mlp\.c_proj\.(weight|bias)", r"blocks.\1.mlp.fc2.\2", None),
         (r"transformer\.resblocks\.(\d+)\.(lmhra[12])\.pos_embed\.0\.(\w+)", r"blocks.\1.\2.norm.\3", None),
         (r"transformer\.resblocks\.(\d+)\.(lmhra[12])\.pos_embed\.1\.(weight|bias)", r"blocks.\1.\2.down.\3", _LINEAR),
-        (r"transformer\.resblocks\.(\d+)\.(lmhra[12])\.pos_embed\.2\.(weight|bias)", r"blocks.\1.\2.temporal.\3", _LINEAR),
+        (
+            r"transformer\.resblocks\.(\d+)\.(lmhra[12])\.pos_embed\.2\.(weight|bias)",
+            r"blocks.\1.\2.temporal.\3",
+            _LINEAR,
+        ),
         (r"transformer\.resblocks\.(\d+)\.(lmhra[12])\.pos_embed\.3\.(weight|bias)", r"blocks.\1.\2.up.\3", _LINEAR),
         (r"transformer\.temporal_cls_token", "video_token", None),
         (r"transformer\.dpe\.(\d+)\.(weight|bias)", r"global_blocks.\1.dpe.\2", None),
@@ -90,7 +94,10 @@ def _map_backbone_key(name: str, value: torch.Tensor) -> list[tuple[str, torch.T
             value = value.reshape(value.shape[0], -1)
         if change == _SPLIT_Q_KV:
             d = value.shape[0] // 3
-            return [("backbone." + new.replace("{part}", "q"), value[:d]), ("backbone." + new.replace("{part}", "kv"), value[d:])]
+            return [
+                ("backbone." + new.replace("{part}", "q"), value[:d]),
+                ("backbone." + new.replace("{part}", "kv"), value[d:]),
+            ]
         return [("backbone." + new, value)]
     return None
 

@@ -10,9 +10,11 @@ from actionrec.commands.config import add_cfg_options
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "benchmark", help="videos/s and peak memory, model only and end to end",
+        "benchmark",
+        help="videos/s and peak memory, model only and end to end",
         description="Model only: batch 1, one video under the test protocol (clips x crops), after warm-up, "
-        "fp32 and bf16. End to end: the test loader (decoding + transforms) plus the model, if the data exists.")
+        "fp32 and bf16. End to end: the test loader (decoding + transforms) plus the model, if the data exists.",
+    )
     p.add_argument("config", metavar="CONFIG")
     p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT")
     p.add_argument("--iters", type=int, default=10)
@@ -48,8 +50,10 @@ def run(args: argparse.Namespace) -> int:
         amp = None if mode == "fp32" else mode
         r = benchmark_model(model, shape, device, amp, args.warmup, args.iters)
         results[f"model_{mode}"] = r
-        print(f"model only {mode}: {r['videos_per_s']:.2f} videos/s ({r['ms_per_video']:.1f} ms/video), "
-              f"peak memory {r['peak_memory_mb']:.0f} MB")
+        print(
+            f"model only {mode}: {r['videos_per_s']:.2f} videos/s ({r['ms_per_video']:.1f} ms/video), "
+            f"peak memory {r['peak_memory_mb']:.0f} MB"
+        )
     if not args.no_end_to_end:
         from actionrec.engine.data import build_eval_loader
 
@@ -61,8 +65,10 @@ def run(args: argparse.Namespace) -> int:
             amp = None if args.amp[0] == "fp32" else args.amp[0]
             r = benchmark_end_to_end(model, loader, device, amp, args.videos)
             results["end_to_end"] = r
-            print(f"end to end ({args.amp[0]}, {split.num_workers} workers): {r['videos_per_s']:.2f} videos/s "
-                  f"over {r['videos']} videos, peak memory {r['peak_memory_mb']:.0f} MB")
+            print(
+                f"end to end ({args.amp[0]}, {split.num_workers} workers): {r['videos_per_s']:.2f} videos/s "
+                f"over {r['videos']} videos, peak memory {r['peak_memory_mb']:.0f} MB"
+            )
     if args.out:
         with open(args.out, "w") as f:
             json.dump(results, f, indent=2)

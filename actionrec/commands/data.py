@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = group.add_subparsers(dest="data_command", metavar="SUBCOMMAND", required=True)
 
     synth = sub.add_parser(
-        "synth", help="write the deterministic synthetic action dataset",
+        "synth",
+        help="write the deterministic synthetic action dataset",
         description="Writes H.264 mp4s, train/val video lists, label_map.txt, synthetic.json and README.txt "
         "into OUT_DIR (with --frames also JPEG frame folders and rawframe lists). Same seed, same files.",
     )
@@ -44,7 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.set_defaults(func=run_synth)
 
     inspect = sub.add_parser(
-        "inspect", help="count, histogram and check the files of an annotation list",
+        "inspect",
+        help="count, histogram and check the files of an annotation list",
         description="Parses ANN_FILE, prints counts and a class histogram, decodes one sample and lists "
         "missing or empty files (with --decode-all: every file that fails to decode). Exit status: 0 all "
         "readable, 1 some files unreadable, 2 the annotation file is missing or malformed.",
@@ -70,12 +72,18 @@ def run_synth(args: argparse.Namespace) -> int:
     total = len(synthetic.CLASSES) * (args.videos_per_class + args.val_videos_per_class)
     with tqdm(total=total, unit="video", desc="synth") as bar:
         meta = synthetic.generate(
-            args.out_dir, seed=args.seed, videos_per_class=args.videos_per_class,
-            val_videos_per_class=args.val_videos_per_class, frames=args.frames, workers=args.workers,
+            args.out_dir,
+            seed=args.seed,
+            videos_per_class=args.videos_per_class,
+            val_videos_per_class=args.val_videos_per_class,
+            frames=args.frames,
+            workers=args.workers,
             progress=lambda done, _: bar.update(done - bar.n),
         )
-    print(f"wrote {total} videos of {len(meta['classes'])} classes to {args.out_dir} "
-          f"in {time.perf_counter() - start:.1f} s (see {os.path.join(args.out_dir, 'README.txt')})")
+    print(
+        f"wrote {total} videos of {len(meta['classes'])} classes to {args.out_dir} "
+        f"in {time.perf_counter() - start:.1f} s (see {os.path.join(args.out_dir, 'README.txt')})"
+    )
     return 0
 
 
@@ -129,8 +137,12 @@ def _print_histogram(samples: list[Sample], names: list[str] | None) -> None:
         counts.update(sample.label if isinstance(sample.label, tuple) else (sample.label,))
     unlabeled = counts.pop(-1, 0)
     multi = sum(isinstance(s.label, tuple) for s in samples)
-    print(f"classes with samples: {len(counts)}" + (f" of {len(names)}" if names else "")
-          + (f"; unlabeled: {unlabeled}" if unlabeled else "") + (f"; multi-label lines: {multi}" if multi else ""))
+    print(
+        f"classes with samples: {len(counts)}"
+        + (f" of {len(names)}" if names else "")
+        + (f"; unlabeled: {unlabeled}" if unlabeled else "")
+        + (f"; multi-label lines: {multi}" if multi else "")
+    )
     if not counts:
         return
     if names and max(counts) >= len(names):
@@ -169,8 +181,10 @@ def _describe_one(sample: Sample, args: argparse.Namespace) -> str | None:
     except (VideoDecodeError, IndexError, OSError) as error:
         return f"{type(error).__name__}: {error}"
     fps_text = f"{fps:.2f}" if fps else "n/a"
-    print(f"sample {sample.path}: {n} frames, fps {fps_text}, frame shape (C, H, W) = {tuple(frames.shape[1:])}, "
-          f"reader {type(reader).__name__}")
+    print(
+        f"sample {sample.path}: {n} frames, fps {fps_text}, frame shape (C, H, W) = {tuple(frames.shape[1:])}, "
+        f"reader {type(reader).__name__}"
+    )
     return None
 
 

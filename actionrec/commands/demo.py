@@ -18,21 +18,27 @@ import numpy as np
 
 log = logging.getLogger("actionrec.demo")
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs" / "demo"
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs" / "demo"
 DEMO_CONFIGS = ("tsn_r18_synthetic.py", "uniformerv2_tiny_synthetic.py")
 # More training videos than `actionrec data synth`'s default (40): from-scratch models need them, and
 # the 480 extra videos take about 10 s to generate on 2 cores.
 FULL = {"videos_per_class": 80, "val_videos_per_class": 15}
 # --quick: fewer videos and epochs (a smoke run; the accuracy gap is not expected to be clear)
-QUICK = {"videos_per_class": 12, "val_videos_per_class": 6, "epochs": {"tsn_r18_synthetic": 2, "uniformerv2_tiny_synthetic": 2}}
+QUICK = {
+    "videos_per_class": 12,
+    "val_videos_per_class": 6,
+    "epochs": {"tsn_r18_synthetic": 2, "uniformerv2_tiny_synthetic": 2},
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "demo", help="train and test TSN and UniFormerV2 on the synthetic dataset, print a comparison",
+        "demo",
+        help="train and test TSN and UniFormerV2 on the synthetic dataset, print a comparison",
         description="Generates the synthetic dataset (OUT/synth, reused when present), trains both "
         "configs/demo/*.py models on it, tests them on the validation split and prints top-1 / mean-class "
-        "accuracy overall, on the temporal-only classes and on the static classes (OUT/results.json).")
+        "accuracy overall, on the temporal-only classes and on the static classes (OUT/results.json).",
+    )
     p.add_argument("--out", default="work_dirs/demo", help="output folder (default work_dirs/demo)")
     p.add_argument("--quick", action="store_true", help="tiny dataset and 2 epochs each: a smoke run")
     p.add_argument("--device", choices=("cpu", "cuda"))
@@ -74,8 +80,10 @@ def pair_accuracy(scores: np.ndarray, labels: np.ndarray, pairs: list[list[int]]
 def _overrides(synth: Path, work_dir: Path) -> list[str]:
     out = [f"work_dir={str(work_dir)!r}", f"data.label_map={str(synth / 'label_map.txt')!r}"]
     for split, listing in (("train", "train"), ("val", "val"), ("test", "val")):
-        out += [f"data.{split}.ann_file={str(synth / f'{listing}_list_videos.txt')!r}",
-                f"data.{split}.root={str(synth / 'videos')!r}"]
+        out += [
+            f"data.{split}.ann_file={str(synth / f'{listing}_list_videos.txt')!r}",
+            f"data.{split}.root={str(synth / 'videos')!r}",
+        ]
     return out
 
 
@@ -99,8 +107,9 @@ def run(args: argparse.Namespace) -> int:
         tic = time.perf_counter()
         train(cfg, device=args.device, progress=not args.no_progress)
         train_s = time.perf_counter() - tic
-        pred = predict_checkpoint(cfg, str(Path(cfg.work_dir) / "latest.pth"), "test", amp=cfg.train.amp,
-                                  device=args.device, progress=False)
+        pred = predict_checkpoint(
+            cfg, str(Path(cfg.work_dir) / "latest.pth"), "test", amp=cfg.train.amp, device=args.device, progress=False
+        )
         labels = np.asarray(pred.labels)
         everything = list(range(len(meta["classes"])))
         rows[name] = {
@@ -114,20 +123,24 @@ def run(args: argparse.Namespace) -> int:
     total = time.perf_counter() - start
     print(format_table(rows))
     print(f"total time {total:.0f} s; results in {out / 'results.json'}")
-    (out / "results.json").write_text(json.dumps({"rows": rows, "total_seconds": round(total, 1),
-                                                  "quick": args.quick}, indent=2) + "\n")
+    (out / "results.json").write_text(
+        json.dumps({"rows": rows, "total_seconds": round(total, 1), "quick": args.quick}, indent=2) + "\n"
+    )
     return 0
 
 
 def format_table(rows: dict[str, dict]) -> str:
-    head = (f"{'model':<28} {'top1':>6} {'mean':>6} | {'temporal top1':>13} {'mean':>6} {'pair':>6} | "
-            f"{'static top1':>11} {'mean':>6} | {'train s':>7}")
+    head = (
+        f"{'model':<28} {'top1':>6} {'mean':>6} | {'temporal top1':>13} {'mean':>6} {'pair':>6} | "
+        f"{'static top1':>11} {'mean':>6} | {'train s':>7}"
+    )
     lines = [head, "-" * len(head)]
     for name, r in rows.items():
         lines.append(
             f"{name:<28} {100 * r['overall']['top1']:6.1f} {100 * r['overall']['mean_class']:6.1f} | "
             f"{100 * r['temporal']['top1']:13.1f} {100 * r['temporal']['mean_class']:6.1f} "
             f"{100 * r['pair_accuracy']:6.1f} | {100 * r['static']['top1']:11.1f} "
-            f"{100 * r['static']['mean_class']:6.1f} | {r['train_seconds']:7.0f}")
+            f"{100 * r['static']['mean_class']:6.1f} | {r['train_seconds']:7.0f}"
+        )
     lines.append("(%; 'pair': the true class outscores its time-reversed twin, chance = 50)")
     return "\n".join(lines)

@@ -8,10 +8,15 @@ from actionrec.commands.config import add_cfg_options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("flops", help="parameter count and FLOPs (multiply-adds) per view",
-                              description="A view is one test input of the model: a frame for TSN, a clip for UniFormerV2.")
+    p = subparsers.add_parser(
+        "flops",
+        help="parameter count and FLOPs (multiply-adds) per view",
+        description="A view is one test input of the model: a frame for TSN, a clip for UniFormerV2.",
+    )
     p.add_argument("config", metavar="CONFIG")
-    p.add_argument("--shape", type=int, nargs="+", help="one view's shape, e.g. 3 8 224 224 (default: from the test pipeline)")
+    p.add_argument(
+        "--shape", type=int, nargs="+", help="one view's shape, e.g. 3 8 224 224 (default: from the test pipeline)"
+    )
     add_cfg_options(p)
     p.set_defaults(func=run)
 

@@ -80,8 +80,10 @@ def run_prepare(args: argparse.Namespace) -> int:
         print(f"{path}: label map")
     if report.num_missing:
         action = "dropped from" if args.drop_missing else "kept in"
-        print(f"{report.num_missing} referenced videos/frame folders not on disk ({action} the video lists), "
-              f"listed in {report.out / MISSING_REPORT}")
+        print(
+            f"{report.num_missing} referenced videos/frame folders not on disk ({action} the video lists), "
+            f"listed in {report.out / MISSING_REPORT}"
+        )
     return 0
 
 

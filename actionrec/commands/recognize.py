@@ -9,12 +9,15 @@ import sys
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "recognize", help="recognise actions in videos (whole, or in time windows)",
+        "recognize",
+        help="recognise actions in videos (whole, or in time windows)",
         description="Samples and transforms each video with the config's test protocol (clips x crops), averages the "
         "views as the config says and prints the most probable classes. With --window, one prediction per window "
-        "of that many seconds (frame timestamps from the video's pts). Flow models take flow frame folders.")
-    p.add_argument("videos", nargs="+", metavar="VIDEO",
-                   help="video file, or frame folder (flow folder for flow models)")
+        "of that many seconds (frame timestamps from the video's pts). Flow models take flow frame folders.",
+    )
+    p.add_argument(
+        "videos", nargs="+", metavar="VIDEO", help="video file, or frame folder (flow folder for flow models)"
+    )
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", metavar="ZOO_NAME", help="a zoo entry (`actionrec zoo list`)")
     source.add_argument("--config", metavar="CONFIG", help="an actionrec or MMAction2 config (needs --checkpoint)")
@@ -27,8 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--device", choices=("cpu", "cuda"), help="default: cuda when available")
     p.add_argument("--amp", choices=("bf16", "fp16"), help="mixed-precision inference")
     p.add_argument("--label-map", metavar="FILE", help="class names (default: the zoo entry's or the config's)")
-    p.add_argument("--backend", choices=("auto", "pyav", "torchcodec", "decord"),
-                   help="video decoder (default: the config's, else auto)")
+    p.add_argument(
+        "--backend",
+        choices=("auto", "pyav", "torchcodec", "decord"),
+        help="video decoder (default: the config's, else auto)",
+    )
     p.add_argument("--no-download", action="store_true", help="with --model: use the cached checkpoint only")
     p.set_defaults(func=run)
 

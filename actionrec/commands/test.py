@@ -10,15 +10,21 @@ from actionrec.commands.config import add_cfg_options
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "test", help="test a checkpoint with the config's test protocol",
+        "test",
+        help="test a checkpoint with the config's test protocol",
         description="Scores every video of data.test (clips x crops as the test pipeline says), gathers across "
-        "processes (torchrun) without duplicates, prints metrics; saves WORK_DIR/confusion_matrix.npy.")
+        "processes (torchrun) without duplicates, prints metrics; saves WORK_DIR/confusion_matrix.npy.",
+    )
     p.add_argument("config", metavar="CONFIG")
     p.add_argument("checkpoint", metavar="CHECKPOINT", help="path or URL; actionrec or MMAction2 layout")
     p.add_argument("--dump", metavar="PKL", help="pickle of per-video score arrays (MMAction2 --dump format)")
     p.add_argument("--out", metavar="JSON", help="write the metrics here")
-    p.add_argument("--metrics", nargs="+", help="override test.metrics (top_k_accuracy mean_class_accuracy "
-                   "mmit_mean_average_precision mean_average_precision)")
+    p.add_argument(
+        "--metrics",
+        nargs="+",
+        help="override test.metrics (top_k_accuracy mean_class_accuracy "
+        "mmit_mean_average_precision mean_average_precision)",
+    )
     p.add_argument("--split", default="test", choices=("test", "val"))
     p.add_argument("--work-dir")
     p.add_argument("--amp", choices=("bf16", "fp16"))
@@ -39,7 +45,16 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    results = run_test(cfg, args.checkpoint, split=args.split, dump=args.dump, out=args.out,
-                       metrics=args.metrics, amp=args.amp, device=args.device, progress=not args.no_progress)
+    results = run_test(
+        cfg,
+        args.checkpoint,
+        split=args.split,
+        dump=args.dump,
+        out=args.out,
+        metrics=args.metrics,
+        amp=args.amp,
+        device=args.device,
+        progress=not args.no_progress,
+    )
     print(format_metrics(results))
     return 0

@@ -10,14 +10,18 @@ from actionrec.commands.config import add_cfg_options
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "train", help="train a model from a config",
-        description="Trains CONFIG's model. Multi-GPU / multi-node: torchrun --nproc-per-node N -m actionrec train CONFIG.")
+        "train",
+        help="train a model from a config",
+        description="Trains CONFIG's model. Multi-GPU / multi-node: "
+        "torchrun --nproc-per-node N -m actionrec train CONFIG.",
+    )
     p.add_argument("config", metavar="CONFIG")
     p.add_argument("--work-dir", help="checkpoints and logs (default: the config's work_dir)")
     p.add_argument("--seed", type=int, help="overrides train.seed")
     p.add_argument("--deterministic", action="store_true", help="deterministic algorithms (bit-reproducible on CPU)")
-    p.add_argument("--resume", nargs="?", const="latest", metavar="CKPT",
-                   help="continue from CKPT (default: WORK_DIR/latest.pth)")
+    p.add_argument(
+        "--resume", nargs="?", const="latest", metavar="CKPT", help="continue from CKPT (default: WORK_DIR/latest.pth)"
+    )
     p.add_argument("--amp", choices=("bf16", "fp16"), help="mixed precision (fp16 needs CUDA)")
     p.add_argument("--device", choices=("cpu", "cuda"), help="default: CUDA when available")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -14,11 +14,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group = subparsers.add_parser("zoo", help="pretrained checkpoints: list, show, download")
     sub = group.add_subparsers(dest="zoo_command", metavar="SUBCOMMAND", required=True)
 
-    listing = sub.add_parser("list", help="a table of the zoo's entries",
-                             description="Name, dataset, frames, test protocol and reported accuracy of "
-                             "every entry, in the order of MMAction2's pages.")
-    listing.add_argument("--dataset", help="only this dataset (k400, k600, k700, k710, ucf101, hmdb51, "
-                         "diving48, sthv1, sthv2, mit, mmit, activitynet, hvu)")
+    listing = sub.add_parser(
+        "list",
+        help="a table of the zoo's entries",
+        description="Name, dataset, frames, test protocol and reported accuracy of "
+        "every entry, in the order of MMAction2's pages.",
+    )
+    listing.add_argument(
+        "--dataset",
+        help="only this dataset (k400, k600, k700, k710, ucf101, hmdb51, "
+        "diving48, sthv1, sthv2, mit, mmit, activitynet, hvu)",
+    )
     listing.add_argument("--arch", choices=zoo.ARCHS, help="only this architecture")
     listing.add_argument("--json", action="store_true", help="print the entries as JSON")
     listing.set_defaults(func=run_list)
@@ -29,10 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(func=run_show)
 
     fetch = sub.add_parser(
-        "download", help="fetch checkpoints into the cache, checking their SHA-256",
+        "download",
+        help="fetch checkpoints into the cache, checking their SHA-256",
         description="Downloads into $ACTIONREC_HOME/checkpoints (default ~/.cache/actionrec/checkpoints), "
         "resuming a partial download, and checks the SHA-256 prefix in the file name. A fusion entry "
-        "downloads its members. Prints each file's path.")
+        "downloads its members. Prints each file's path.",
+    )
     fetch.add_argument("names", nargs="+", metavar="NAME")
     fetch.add_argument("--dir", help="download into this folder instead of the cache")
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -101,8 +109,10 @@ def run_show(args: argparse.Namespace) -> int:
     if entry.is_fusion:
         print(f"{'members'.ljust(width)}  " + " + ".join(f"{w:g} x {m}" for m, w in zip(entry.members, entry.weights)))
     for r in entry.also_reported:
-        print(f"also reported as {r.config} ({r.section}; {r.note}): {r.test_protocol or '-'}, "
-              f"top1 {zoo.format_metric(r.top1)}, top5 {zoo.format_metric(r.top5)}")
+        print(
+            f"also reported as {r.config} ({r.section}; {r.note}): {r.test_protocol or '-'}, "
+            f"top1 {zoo.format_metric(r.top1)}, top5 {zoo.format_metric(r.top5)}"
+        )
     for note in entry.notes:
         print(f"note: {note}")
     return 0

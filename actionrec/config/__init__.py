@@ -1,16 +1,16 @@
 """Configs: readable files (Python read as data, or YAML) -> a validated, typed `Config`.
 
-    load_config(path, overrides)  file + `_base_` chain + `--cfg-options` -> Config
-    loader.py                     reading, `_base_` merging, overrides
-    schema.py                     the dataclasses and the key checking
-    mmaction_import.py            MMAction2 1.x / 0.x config dicts -> this schema
+load_config(path, overrides)  file + `_base_` chain + `--cfg-options` -> Config
+loader.py                     reading, `_base_` merging, overrides
+schema.py                     the dataclasses and the key checking
+mmaction_import.py            MMAction2 1.x / 0.x config dicts -> this schema
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .loader import ConfigError, apply_overrides, drop_private, read_config_file
 from .mmaction_import import convert_mmaction, is_mmaction_config
@@ -27,8 +27,16 @@ from .schema import (
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "Config", "ConfigError", "DataConfig", "OptimizerConfig", "ScheduleConfig", "SplitConfig", "TestConfig",
-    "TrainConfig", "load_config", "load_config_dict",
+    "Config",
+    "ConfigError",
+    "DataConfig",
+    "OptimizerConfig",
+    "ScheduleConfig",
+    "SplitConfig",
+    "TestConfig",
+    "TrainConfig",
+    "load_config",
+    "load_config_dict",
 ]
 
 

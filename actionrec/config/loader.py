@@ -16,13 +16,16 @@ from __future__ import annotations
 import ast
 import copy
 import operator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
+from actionrec.errors import ActionrecError
 
-class ConfigError(ValueError):
+
+class ConfigError(ActionrecError, ValueError):
     """A config file or key that cannot be used; the message names the file/key and the fix."""
 
 
@@ -93,7 +96,9 @@ class _LiteralEvaluator:
             return self(node.value)[self(node.slice)]
         if isinstance(node, ast.JoinedStr):
             return "".join(self._fstring_part(v) for v in node.values)
-        raise self.fail(node, f"unsupported expression {ast.unparse(node)!r}: only literals, dict(), names and arithmetic")
+        raise self.fail(
+            node, f"unsupported expression {ast.unparse(node)!r}: only literals, dict(), names and arithmetic"
+        )
 
     def _fstring_part(self, node: ast.AST) -> str:
         if isinstance(node, ast.FormattedValue):
@@ -139,8 +144,10 @@ def _read_python(path: Path, inherited: dict[str, Any], lenient: bool = False) -
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
             continue  # docstring
         if isinstance(stmt, ast.With) or (isinstance(stmt, ast.ImportFrom) and stmt.module == "mmengine.config"):
-            raise ConfigError(f"{path}:{stmt.lineno}: new-style (read_base / import) configs are not supported; "
-                              "use a classic config with `_base_ = [...]`")
+            raise ConfigError(
+                f"{path}:{stmt.lineno}: new-style (read_base / import) configs are not supported; "
+                "use a classic config with `_base_ = [...]`"
+            )
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             name, node = stmt.targets[0].id, stmt.value
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
@@ -289,7 +296,9 @@ def apply_overrides(cfg: dict[str, Any], options: Iterable[str]) -> dict[str, An
             else:
                 node = node.setdefault(key, {})
             if not isinstance(node, (dict, list)):
-                raise ConfigError(f"--cfg-options {dotted}: {'.'.join(keys[:depth + 1])} is a {type(node).__name__}, not a dict")
+                raise ConfigError(
+                    f"--cfg-options {dotted}: {'.'.join(keys[: depth + 1])} is a {type(node).__name__}, not a dict"
+                )
         last = keys[-1]
         if isinstance(node, list):
             node[_list_index(node, last, keys)] = parse_override_value(text)

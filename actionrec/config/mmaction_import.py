@@ -12,9 +12,26 @@ from .loader import ConfigError
 
 # Keys of MMAction2 configs that are runtime plumbing with no counterpart here.
 _RUNTIME_KEYS = {
-    "default_scope", "env_cfg", "log_processor", "visualizer", "vis_backends", "log_level", "launcher",
-    "dist_params", "workflow", "custom_hooks", "resume", "resume_from", "file_client_args", "opencv_num_threads",
-    "mp_start_method", "val_cfg", "test_cfg", "gpu_ids", "find_unused_parameters", "omnisource",
+    "default_scope",
+    "env_cfg",
+    "log_processor",
+    "visualizer",
+    "vis_backends",
+    "log_level",
+    "launcher",
+    "dist_params",
+    "workflow",
+    "custom_hooks",
+    "resume",
+    "resume_from",
+    "file_client_args",
+    "opencv_num_threads",
+    "mp_start_method",
+    "val_cfg",
+    "test_cfg",
+    "gpu_ids",
+    "find_unused_parameters",
+    "omnisource",
 }
 _1X_KEYS = ("train_dataloader", "val_dataloader", "test_dataloader", "optim_wrapper", "param_scheduler", "train_cfg")
 _0X_KEYS = ("lr_config", "total_epochs", "optimizer_config", "checkpoint_config", "evaluation")
@@ -25,7 +42,9 @@ def is_mmaction_config(cfg: dict[str, Any]) -> bool:
     if any(k in cfg for k in _1X_KEYS + _0X_KEYS):
         return True
     data = cfg.get("data")
-    return isinstance(data, dict) and any(isinstance(data.get(s), dict) and "type" in data[s] for s in ("train", "val", "test"))
+    return isinstance(data, dict) and any(
+        isinstance(data.get(s), dict) and "type" in data[s] for s in ("train", "val", "test")
+    )
 
 
 def convert_mmaction(cfg: dict[str, Any], source: str = "config") -> tuple[dict[str, Any], list[str]]:
@@ -79,7 +98,7 @@ def convert_mmaction(cfg: dict[str, Any], source: str = "config") -> tuple[dict[
     if isinstance(cfg.get("optimizer"), dict):
         optimizer.update(_optimizer(take("optimizer"), "optimizer", ignored))
     if isinstance(cfg.get("optimizer_config"), dict):
-        clip = (take("optimizer_config").get("grad_clip") or {})
+        clip = take("optimizer_config").get("grad_clip") or {}
         if clip.get("max_norm") is not None:
             optimizer["grad_clip"] = clip["max_norm"]
     scale = take("auto_scale_lr")
@@ -166,8 +185,12 @@ def _dataset_to_split(dataset: dict[str, Any], where: str, ignored: list[str]) -
     root = dataset.pop("data_root", "") or ""
     split["root"] = f"{root.rstrip('/')}/{prefix}" if root and prefix else (prefix or root)
     split["pipeline"] = list(dataset.pop("pipeline", []))
-    for ours, theirs in (("modality", "modality"), ("delimiter", "delimiter"), ("with_offset", "with_offset"),
-                         ("filename_tmpl", "filename_tmpl")):
+    for ours, theirs in (
+        ("modality", "modality"),
+        ("delimiter", "delimiter"),
+        ("with_offset", "with_offset"),
+        ("filename_tmpl", "filename_tmpl"),
+    ):
         if theirs in dataset:
             split[ours] = dataset.pop(theirs)
     split["_multi_label"] = dataset.pop("multi_class", False)

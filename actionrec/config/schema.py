@@ -105,7 +105,7 @@ class Config:
     load_from: str | None = None  # weights to start from (not a resume)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "config") -> "Config":
+    def from_dict(cls, data: dict[str, Any], source: str = "config") -> Config:
         return _build(cls, data, "", source)
 
     def to_dict(self) -> dict[str, Any]:

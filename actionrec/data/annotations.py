@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import torch
 
+from actionrec.errors import ActionrecError
+
 Label = int | tuple[int, ...]
 
 
@@ -34,7 +36,7 @@ class Sample:
     offset: int = 0
 
 
-class AnnotationError(ValueError):
+class AnnotationError(ActionrecError, ValueError):
     """A malformed annotation file; the message reads `file:line: expected ..., got '...'`."""
 
 

@@ -40,8 +40,9 @@ class FrameSampler(Protocol):
 
     clip_len: int
 
-    def __call__(self, total_frames: int, rng: np.random.Generator | None = None,
-                 fps: float | None = None) -> np.ndarray: ...
+    def __call__(
+        self, total_frames: int, rng: np.random.Generator | None = None, fps: float | None = None
+    ) -> np.ndarray: ...
 
 
 @dataclass
@@ -103,8 +104,9 @@ class _ClipDataset(Dataset):
 
     source = ""  # 'video' or 'rawframes'
 
-    def __init__(self, samples: Sequence[Sample], pipeline: Pipeline, num_classes: int | None = None,
-                 seed: int = 0) -> None:
+    def __init__(
+        self, samples: Sequence[Sample], pipeline: Pipeline, num_classes: int | None = None, seed: int = 0
+    ) -> None:
         if pipeline.source not in (None, self.source):
             raise ValueError(
                 f"{type(self).__name__} reads {self.source}, but the pipeline's decoder steps are for {pipeline.source}"
@@ -151,8 +153,14 @@ class VideoDataset(_ClipDataset):
 
     source = "video"
 
-    def __init__(self, samples: Sequence[Sample], pipeline: Pipeline, num_classes: int | None = None,
-                 seed: int = 0, backend: str = "auto") -> None:
+    def __init__(
+        self,
+        samples: Sequence[Sample],
+        pipeline: Pipeline,
+        num_classes: int | None = None,
+        seed: int = 0,
+        backend: str = "auto",
+    ) -> None:
         super().__init__(samples, pipeline, num_classes, seed)
         self.backend = backend
 
@@ -167,8 +175,15 @@ class RawframeDataset(_ClipDataset):
 
     source = "rawframes"
 
-    def __init__(self, samples: Sequence[Sample], pipeline: Pipeline, num_classes: int | None = None,
-                 seed: int = 0, filename_tmpl: str | None = None, start_index: int = 1) -> None:
+    def __init__(
+        self,
+        samples: Sequence[Sample],
+        pipeline: Pipeline,
+        num_classes: int | None = None,
+        seed: int = 0,
+        filename_tmpl: str | None = None,
+        start_index: int = 1,
+    ) -> None:
         super().__init__(samples, pipeline, num_classes, seed)
         self.reader_cls = FlowFolderReader if pipeline.modality == "Flow" else FrameFolderReader
         self.filename_tmpl = filename_tmpl
@@ -176,8 +191,9 @@ class RawframeDataset(_ClipDataset):
 
     def _open(self, sample: Sample) -> tuple[FrameReader, float | None]:
         kwargs = {"filename_tmpl": self.filename_tmpl} if self.filename_tmpl else {}
-        reader = self.reader_cls(sample.path, num_frames=sample.total_frames, start_index=self.start_index,
-                                 offset=sample.offset, **kwargs)
+        reader = self.reader_cls(
+            sample.path, num_frames=sample.total_frames, start_index=self.start_index, offset=sample.offset, **kwargs
+        )
         return reader, None
 
 
@@ -196,8 +212,10 @@ def collate(batch: Sequence[dict | Skipped]) -> dict:
         return {"inputs": None, "label": None, "index": index, "skipped": skipped}
     shapes = {tuple(item["inputs"].shape) for item in kept}
     if len(shapes) > 1:
-        raise ValueError(f"collate: samples {index.tolist()} have different input shapes {sorted(shapes)}; "
-                         "the pipeline must crop or resize to a fixed size")
+        raise ValueError(
+            f"collate: samples {index.tolist()} have different input shapes {sorted(shapes)}; "
+            "the pipeline must crop or resize to a fixed size"
+        )
     return {
         "inputs": torch.stack([item["inputs"] for item in kept]),
         "label": torch.stack([item["label"] for item in kept]),

@@ -48,12 +48,14 @@ import numpy as np
 import torch
 from torchvision.io import ImageReadMode, decode_jpeg, read_file
 
+from actionrec.errors import ActionrecError
+
 logger = logging.getLogger(__name__)
 
 BACKENDS = ("torchcodec", "pyav", "decord")
 
 
-class VideoDecodeError(RuntimeError):
+class VideoDecodeError(ActionrecError, RuntimeError):
     """A video or frame file that cannot be opened or decoded; the message names the file and the cause."""
 
 
@@ -104,7 +106,7 @@ class FrameReader(ABC):
         _check_range(wanted, self.num_frames, self.path)
         return wanted
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional hook: readers that hold a file override it)
         """Releases the file; readers holding nothing open need no more than this."""
 
     def __enter__(self) -> FrameReader:
@@ -141,7 +143,10 @@ def _torchcodec_problem() -> str | None:
     else:
         # torchcodec imports without FFmpeg and reports the failed library load here.
         if getattr(torchcodec, "ffmpeg_major_version", "unknown") is None:
-            problem = "torchcodec imports but its FFmpeg libraries do not load (install FFmpeg 4-8, e.g. apt-get install ffmpeg)"
+            problem = (
+                "torchcodec imports but its FFmpeg libraries do not load "
+                "(install FFmpeg 4-8, e.g. apt-get install ffmpeg)"
+            )
         else:
             problem = None
     if problem is not None:
@@ -161,8 +166,9 @@ class TorchCodecReader(VideoReader):
 
         _check_video_file(self.path)
         try:
-            self._decoder = VideoDecoder(self.path, seek_mode="exact", dimension_order="NCHW",
-                                         num_ffmpeg_threads=num_threads)
+            self._decoder = VideoDecoder(
+                self.path, seek_mode="exact", dimension_order="NCHW", num_ffmpeg_threads=num_threads
+            )
         except Exception as error:
             raise VideoDecodeError(f"{self.path}: torchcodec cannot open it ({_cause(error)})") from error
         self.num_frames = len(self._decoder)
@@ -186,8 +192,9 @@ class TorchCodecReader(VideoReader):
                 with PyAVReader(self.path) as fallback:
                     return fallback.read(wanted)
             except (VideoDecodeError, IndexError) as fallback_error:
-                raise VideoDecodeError(f"{self.path}: torchcodec failed to decode frames ({_cause(error)}); "
-                                       f"so did PyAV ({fallback_error})") from error
+                raise VideoDecodeError(
+                    f"{self.path}: torchcodec failed to decode frames ({_cause(error)}); so did PyAV ({fallback_error})"
+                ) from error
 
     def timestamps(self, indices: Sequence[int]) -> list[float]:
         """Decodes the frames to get their pts (torchcodec has no public pts-only query)."""
@@ -241,13 +248,13 @@ def _nal_headers(data: bytes, length_size: int) -> list[int] | None:
             size = int.from_bytes(data[position:payload], "big")
             if size == 0 or payload + size > len(data):
                 return None
-            headers.append(int.from_bytes(data[payload:payload + 2].ljust(2, b"\0"), "big"))
+            headers.append(int.from_bytes(data[payload : payload + 2].ljust(2, b"\0"), "big"))
             position = payload + size
     else:
         start = data.find(b"\x00\x00\x01")
         while start != -1:
             payload = start + 3
-            headers.append(int.from_bytes(data[payload:payload + 2].ljust(2, b"\0"), "big"))
+            headers.append(int.from_bytes(data[payload : payload + 2].ljust(2, b"\0"), "big"))
             start = data.find(b"\x00\x00\x01", payload)
     return headers or None
 
@@ -269,7 +276,8 @@ def _h264_access_unit(headers: list[int]) -> _AccessUnit:
         nonref=bool(slice_ref_idc) and not any(slice_ref_idc) and set(types) <= _H264_SLICES | _H264_HARMLESS,
         idr=bool(slice_ref_idc) and all(kind == _H264_IDR for kind in types if kind in _H264_SLICES),
         parameter_sets=not _H264_PARAMETER_SETS.isdisjoint(types),
-        temporal_id=0)
+        temporal_id=0,
+    )
 
 
 def _hevc_access_unit(headers: list[int]) -> _AccessUnit:
@@ -278,11 +286,14 @@ def _hevc_access_unit(headers: list[int]) -> _AccessUnit:
     slices = [kind for kind in types if kind < 32]
     temporal_ids = [(header & 7) - 1 for header, kind in zip(headers, types) if kind < 32]
     return _AccessUnit(
-        nonref=bool(slices) and base_layer and set(slices) <= _HEVC_SUBLAYER_NONREF
+        nonref=bool(slices)
+        and base_layer
+        and set(slices) <= _HEVC_SUBLAYER_NONREF
         and set(types) <= _HEVC_SUBLAYER_NONREF | _HEVC_HARMLESS,
         idr=bool(slices) and base_layer and set(slices) <= _HEVC_IDR,
         parameter_sets=not _HEVC_PARAMETER_SETS.isdisjoint(types),
-        temporal_id=max(temporal_ids, default=0))
+        temporal_id=max(temporal_ids, default=0),
+    )
 
 
 def _droppable(units: list[_AccessUnit]) -> list[bool]:
@@ -388,8 +399,11 @@ def _index_packets(container: av.container.InputContainer, path: str) -> tuple[_
         # and everything after it is shown after it.
         earlier_max = list(itertools.accumulate(pts, max))
         later_min = list(itertools.accumulate(reversed(pts), min))[::-1]
-        index.starts += [position for position in range(1, len(units)) if units[position].idr
-                         and earlier_max[position - 1] < pts[position] == later_min[position]]
+        index.starts += [
+            position
+            for position in range(1, len(units))
+            if units[position].idr and earlier_max[position - 1] < pts[position] == later_min[position]
+        ]
     return index, packets
 
 
@@ -543,8 +557,11 @@ class PyAVReader(VideoReader):
                 logger.debug("%s: decoding the planned packets failed (%s)", self.path, _cause(error))
                 return None
         if len(images) < len(needed):
-            logger.debug("%s: frames %s did not come out of the planned packets; decoding everything",
-                         self.path, sorted(needed - images.keys()))
+            logger.debug(
+                "%s: frames %s did not come out of the planned packets; decoding everything",
+                self.path,
+                sorted(needed - images.keys()),
+            )
             return None
         return images
 
@@ -568,9 +585,12 @@ class PyAVReader(VideoReader):
                             return images
             except Exception as error:
                 raise VideoDecodeError(
-                    f"{self.path}: PyAV failed to decode after frame {position} ({_cause(error)})") from error
-        raise VideoDecodeError(f"{self.path}: decoding stopped after {position + 1} frames although the "
-                               f"container lists {self.num_frames}; the file is probably corrupt or truncated")
+                    f"{self.path}: PyAV failed to decode after frame {position} ({_cause(error)})"
+                ) from error
+        raise VideoDecodeError(
+            f"{self.path}: decoding stopped after {position + 1} frames although the "
+            f"container lists {self.num_frames}; the file is probably corrupt or truncated"
+        )
 
     def close(self) -> None:
         self._kept_packets = None
@@ -597,8 +617,10 @@ class DecordReader(VideoReader):
         try:
             import decord
         except ImportError as error:
-            raise ImportError("the decord backend needs decord: pip install decord (wheels exist for "
-                              "x86_64 Linux/Windows only); or use backend='torchcodec' or 'pyav'") from error
+            raise ImportError(
+                "the decord backend needs decord: pip install decord (wheels exist for "
+                "x86_64 Linux/Windows only); or use backend='torchcodec' or 'pyav'"
+            ) from error
         _check_video_file(self.path)
         try:
             self._reader = decord.VideoReader(self.path, num_threads=num_threads)
@@ -612,7 +634,8 @@ class DecordReader(VideoReader):
             raise VideoDecodeError(
                 f"{self.path}: decord's frame index disagrees with the displayed frames ({len(decord_times)} frames "
                 f"vs {shown}; an edit list or B-frames in AVI do this) and it would return wrong frames; "
-                "open it with backend='torchcodec' or 'pyav'")
+                "open it with backend='torchcodec' or 'pyav'"
+            )
         self.num_frames = shown
         self.fps = float(self._reader.get_avg_fps())
 
@@ -698,8 +721,9 @@ class _JpegFolderReader(FrameReader):
     Each frame number maps to one file per channel group (RGB: one; flow: x and y).
     """
 
-    def __init__(self, frame_dir: str | os.PathLike, num_frames: int | None, filename_tmpl: str,
-                 start_index: int, offset: int) -> None:
+    def __init__(
+        self, frame_dir: str | os.PathLike, num_frames: int | None, filename_tmpl: str, start_index: int, offset: int
+    ) -> None:
         self.path = os.fspath(frame_dir)
         self.filename_tmpl = filename_tmpl
         self.first_number = start_index + offset
@@ -739,8 +763,14 @@ class _JpegFolderReader(FrameReader):
 class FrameFolderReader(_JpegFolderReader):
     """An RGB rawframe folder (``img_00001.jpg`` ...), as MMAction2's RawframeDataset lays it out."""
 
-    def __init__(self, frame_dir: str | os.PathLike, num_frames: int | None = None,
-                 filename_tmpl: str = "img_{:05d}.jpg", start_index: int = 1, offset: int = 0) -> None:
+    def __init__(
+        self,
+        frame_dir: str | os.PathLike,
+        num_frames: int | None = None,
+        filename_tmpl: str = "img_{:05d}.jpg",
+        start_index: int = 1,
+        offset: int = 0,
+    ) -> None:
         super().__init__(frame_dir, num_frames, filename_tmpl, start_index, offset)
 
     def _file_names(self, number: int) -> list[str]:
@@ -754,8 +784,14 @@ class FrameFolderReader(_JpegFolderReader):
 class FlowFolderReader(_JpegFolderReader):
     """A TV-L1 flow folder: grayscale ``x_00001.jpg`` / ``y_00001.jpg`` pairs, read as ``(T, 2, H, W)``, x first."""
 
-    def __init__(self, frame_dir: str | os.PathLike, num_frames: int | None = None,
-                 filename_tmpl: str = "{}_{:05d}.jpg", start_index: int = 1, offset: int = 0) -> None:
+    def __init__(
+        self,
+        frame_dir: str | os.PathLike,
+        num_frames: int | None = None,
+        filename_tmpl: str = "{}_{:05d}.jpg",
+        start_index: int = 1,
+        offset: int = 0,
+    ) -> None:
         super().__init__(frame_dir, num_frames, filename_tmpl, start_index, offset)
 
     def _file_names(self, number: int) -> list[str]:

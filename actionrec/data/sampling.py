@@ -107,11 +107,15 @@ class SampleFrames:
         _check_positive_int(name, "frame_interval", frame_interval)
         _check_positive_int(name, "num_clips", num_clips)
         if out_of_bound_opt not in OUT_OF_BOUND_OPTIONS:
-            raise ValueError(f"{name}: out_of_bound_opt must be one of {OUT_OF_BOUND_OPTIONS}, got {out_of_bound_opt!r}")
+            raise ValueError(
+                f"{name}: out_of_bound_opt must be one of {OUT_OF_BOUND_OPTIONS}, got {out_of_bound_opt!r}"
+            )
         if target_fps is not None and not target_fps > 0:
             raise ValueError(f"{name}: target_fps must be positive, got {target_fps!r}")
         if target_fps is not None and legacy_0x_test:
-            raise ValueError(f"{name}: target_fps does not exist in MMAction2 0.x; do not combine it with legacy_0x_test")
+            raise ValueError(
+                f"{name}: target_fps does not exist in MMAction2 0.x; do not combine it with legacy_0x_test"
+            )
         if test_mode and twice_sample and clip_len > 1 and num_clips == 1 and not legacy_0x_test:
             raise ValueError(
                 f"{name}: twice_sample with clip_len > 1 needs num_clips > 1 (MMAction2 divides by num_clips - 1)"
@@ -129,8 +133,10 @@ class SampleFrames:
         self.legacy_0x_test = legacy_0x_test
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(clip_len={self.clip_len}, frame_interval={self.frame_interval}, "
-                f"num_clips={self.num_clips}, test_mode={self.test_mode}, twice_sample={self.twice_sample})")
+        return (
+            f"{type(self).__name__}(clip_len={self.clip_len}, frame_interval={self.frame_interval}, "
+            f"num_clips={self.num_clips}, test_mode={self.test_mode}, twice_sample={self.twice_sample})"
+        )
 
     def _ori_clip_len(self, fps: float | None) -> float:
         if self.target_fps is not None:
@@ -178,8 +184,9 @@ class SampleFrames:
             return np.arange(clips) * np.floor(max_offset / (num_clips - 1))
         return np.round(np.arange(clips) * (max_offset / (num_clips - 1)))
 
-    def __call__(self, total_frames: int, rng: np.random.Generator | None = None,
-                 fps: float | None = None) -> np.ndarray:
+    def __call__(
+        self, total_frames: int, rng: np.random.Generator | None = None, fps: float | None = None
+    ) -> np.ndarray:
         """0-based positions (+ start_index) of ``len // clip_len`` clips; ``rng`` is needed in train mode."""
         n = _check_total_frames(type(self).__name__, total_frames)
         ori = self._ori_clip_len(fps)
@@ -226,15 +233,23 @@ class DenseSampleFrames(SampleFrames):
         test_mode: bool = False,
         start_index: int = 0,
     ) -> None:
-        super().__init__(clip_len, frame_interval, num_clips, temporal_jitter=temporal_jitter,
-                         out_of_bound_opt=out_of_bound_opt, test_mode=test_mode, start_index=start_index)
+        super().__init__(
+            clip_len,
+            frame_interval,
+            num_clips,
+            temporal_jitter=temporal_jitter,
+            out_of_bound_opt=out_of_bound_opt,
+            test_mode=test_mode,
+            start_index=start_index,
+        )
         _check_positive_int(type(self).__name__, "sample_range", sample_range)
         _check_positive_int(type(self).__name__, "num_sample_positions", num_sample_positions)
         self.sample_range = int(sample_range)
         self.num_sample_positions = int(num_sample_positions)
 
-    def __call__(self, total_frames: int, rng: np.random.Generator | None = None,
-                 fps: float | None = None) -> np.ndarray:
+    def __call__(
+        self, total_frames: int, rng: np.random.Generator | None = None, fps: float | None = None
+    ) -> np.ndarray:
         """0-based positions (+ start_index); ``fps`` is accepted for a uniform call and unused."""
         n = _check_total_frames(type(self).__name__, total_frames)
         sample_position = max(1, 1 + n - self.sample_range)
@@ -263,8 +278,10 @@ class UniformSample:
         _check_positive_int("UniformSample", "clip_len", clip_len)
         _check_positive_int("UniformSample", "num_clips", num_clips)
         if not test_mode and num_clips != 1:
-            raise ValueError(f"UniformSample: training mode samples exactly one clip (MMAction2 ignores num_clips "
-                             f"there and the views would not line up), got num_clips={num_clips}")
+            raise ValueError(
+                f"UniformSample: training mode samples exactly one clip (MMAction2 ignores num_clips "
+                f"there and the views would not line up), got num_clips={num_clips}"
+            )
         self.clip_len = int(clip_len)
         self.num_clips = int(num_clips)
         self.test_mode = test_mode
@@ -273,8 +290,9 @@ class UniformSample:
     def __repr__(self) -> str:
         return f"UniformSample(clip_len={self.clip_len}, num_clips={self.num_clips}, test_mode={self.test_mode})"
 
-    def __call__(self, total_frames: int, rng: np.random.Generator | None = None,
-                 fps: float | None = None) -> np.ndarray:
+    def __call__(
+        self, total_frames: int, rng: np.random.Generator | None = None, fps: float | None = None
+    ) -> np.ndarray:
         """0-based positions (+ start_index); ``fps`` is accepted for a uniform call and unused."""
         n = _check_total_frames("UniformSample", total_frames)
         seg = float(n - 1) / self.clip_len

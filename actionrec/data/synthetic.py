@@ -45,6 +45,7 @@ REVERSED_OF = {backward: forward for forward, backward in TEMPORAL_PAIRS}
 # ---------------------------------------------------------------------------------------------
 # Shapes as signed distance functions over a pixel grid.
 
+
 def _grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
     return xs + 0.5, ys + 0.5
@@ -101,6 +102,7 @@ def _shape_sdf(kind: str, x: np.ndarray, y: np.ndarray, cx, cy, size, angle) -> 
 # ---------------------------------------------------------------------------------------------
 # One video: parameters drawn from an rng, then a pure rendering function.
 
+
 @dataclass(frozen=True)
 class VideoParams:
     """Everything random about one video; `render` is a pure function of these."""
@@ -133,8 +135,9 @@ def _colours(rng: np.random.Generator) -> tuple[tuple, tuple, tuple]:
     return tuple(bg0), tuple(bg1), tuple(fg)
 
 
-def draw_params(class_name: str, rng: np.random.Generator, width: int = WIDTH, height: int = HEIGHT,
-                num_frames: int = NUM_FRAMES) -> VideoParams:
+def draw_params(
+    class_name: str, rng: np.random.Generator, width: int = WIDTH, height: int = HEIGHT, num_frames: int = NUM_FRAMES
+) -> VideoParams:
     """Random parameters of one video of `class_name`; a reversed class draws its partner's."""
     name = REVERSED_OF.get(class_name, class_name)
     bg0, bg1, fg = _colours(rng)
@@ -145,9 +148,13 @@ def draw_params(class_name: str, rng: np.random.Generator, width: int = WIDTH, h
     ramp_len = int(rng.integers(num_frames // 2, num_frames))
     ramp_start = int(rng.integers(0, num_frames - ramp_len + 1))
     common = dict(
-        colour=fg, background=(bg0, bg1), gradient_angle=float(rng.uniform(0, 2 * np.pi)),
-        texture_seed=int(rng.integers(2**31)), texture_sigma=float(rng.uniform(0, 5)),
-        flicker_sigma=float(rng.uniform(0, 2)), ramp=(ramp_start, ramp_start + ramp_len),
+        colour=fg,
+        background=(bg0, bg1),
+        gradient_angle=float(rng.uniform(0, 2 * np.pi)),
+        texture_seed=int(rng.integers(2**31)),
+        texture_sigma=float(rng.uniform(0, 5)),
+        flicker_sigma=float(rng.uniform(0, 2)),
+        ramp=(ramp_start, ramp_start + ramp_len),
     )
     geometry = dict(centre_x=(cx, cx), centre_y=(cy, cy), size=(size, size), angle=(angle, angle), opacity=(1.0, 1.0))
     moving_kinds = ["square", "triangle", "disk", "bar"]
@@ -185,8 +192,9 @@ def _background(p: VideoParams, width: int, height: int) -> np.ndarray:
     return image + texture.astype(np.float32)
 
 
-def render(class_name: str, params: VideoParams, width: int = WIDTH, height: int = HEIGHT,
-           num_frames: int = NUM_FRAMES) -> np.ndarray:
+def render(
+    class_name: str, params: VideoParams, width: int = WIDTH, height: int = HEIGHT, num_frames: int = NUM_FRAMES
+) -> np.ndarray:
     """uint8 frames (T, H, W, 3); a reversed class renders its partner's frames in reverse order."""
     if class_name in REVERSED_OF:
         return render(REVERSED_OF[class_name], params, width, height, num_frames)[::-1].copy()
@@ -213,6 +221,7 @@ def render(class_name: str, params: VideoParams, width: int = WIDTH, height: int
 
 # ---------------------------------------------------------------------------------------------
 # Files on disk.
+
 
 def rgb_to_yuv420p(frames: np.ndarray) -> np.ndarray:
     """(T, H, W, 3) RGB -> (T, H*3/2, W) planar yuv420p, BT.601 limited range (what swscale assumes).
@@ -246,8 +255,9 @@ def write_frame_folder(folder: str, frames: np.ndarray) -> None:
     """img_00001.jpg, img_00002.jpg, ... (MMAction2's rawframe layout, 1-based)."""
     os.makedirs(folder, exist_ok=True)
     for i, image in enumerate(frames, start=1):
-        write_jpeg(torch.from_numpy(image).permute(2, 0, 1).contiguous(), os.path.join(folder, f"img_{i:05d}.jpg"),
-                   quality=90)
+        write_jpeg(
+            torch.from_numpy(image).permute(2, 0, 1).contiguous(), os.path.join(folder, f"img_{i:05d}.jpg"), quality=90
+        )
 
 
 SPLITS = ("train", "val")
@@ -296,7 +306,9 @@ def generate(
     counts = {"train": videos_per_class, "val": val_videos_per_class}
     jobs = [
         _Job(out_dir, c, split, k, seed, frames)
-        for split in SPLITS for c in range(len(CLASSES)) for k in range(counts[split])
+        for split in SPLITS
+        for c in range(len(CLASSES))
+        for k in range(counts[split])
     ]
     os.makedirs(out_dir, exist_ok=True)
     # Each video depends only on its own seed, so the worker count cannot change the bytes.
@@ -309,11 +321,15 @@ def generate(
 
     for split in SPLITS:
         split_jobs = [job for job in jobs if job.split == split]
-        _write_lines(os.path.join(out_dir, f"{split}_list_videos.txt"),
-                     [f"{job.relpath}.mp4 {job.class_index}" for job in split_jobs])
+        _write_lines(
+            os.path.join(out_dir, f"{split}_list_videos.txt"),
+            [f"{job.relpath}.mp4 {job.class_index}" for job in split_jobs],
+        )
         if frames:
-            _write_lines(os.path.join(out_dir, f"{split}_list_rawframes.txt"),
-                         [f"{job.relpath} {NUM_FRAMES} {job.class_index}" for job in split_jobs])
+            _write_lines(
+                os.path.join(out_dir, f"{split}_list_rawframes.txt"),
+                [f"{job.relpath} {NUM_FRAMES} {job.class_index}" for job in split_jobs],
+            )
     _write_lines(os.path.join(out_dir, "label_map.txt"), CLASSES)
     meta = {
         "name": "actionrec-synthetic",
@@ -322,7 +338,11 @@ def generate(
         "temporal_pairs": [[CLASSES.index(a), CLASSES.index(b)] for a, b in TEMPORAL_PAIRS],
         "temporal_only_classes": [CLASSES.index(n) for pair in TEMPORAL_PAIRS for n in pair],
         "single_frame_classes": [CLASSES.index(n) for n in STATIC_CLASSES],
-        "width": WIDTH, "height": HEIGHT, "num_frames": NUM_FRAMES, "fps": FPS, "gop": GOP,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "num_frames": NUM_FRAMES,
+        "fps": FPS,
+        "gop": GOP,
         "videos_per_class": counts,
         "frames": frames,
     }
@@ -343,10 +363,10 @@ def _readme(meta: dict) -> str:
     pairs = "\n".join(f"  {a:<28} <-> {b}" for a, b in TEMPORAL_PAIRS)
     static = "\n".join(f"  {name}" for name in STATIC_CLASSES)
     listing = "\n".join(f"  {i:>2}  {name}" for i, name in enumerate(CLASSES))
-    return f"""actionrec synthetic action dataset (seed {meta['seed']})
+    return f"""actionrec synthetic action dataset (seed {meta["seed"]})
 
-{len(CLASSES)} classes; {meta['videos_per_class']['train']} train and {meta['videos_per_class']['val']} val videos per class.
-Videos: {meta['width']}x{meta['height']} H.264 mp4 (yuv420p, GOP {meta['gop']}), {meta['num_frames']} frames at {meta['fps']} fps.
+{len(CLASSES)} classes; {meta["videos_per_class"]["train"]} train and {meta["videos_per_class"]["val"]} val videos per class.
+Videos: {meta["width"]}x{meta["height"]} H.264 mp4 (yuv420p, GOP {meta["gop"]}), {meta["num_frames"]} frames at {meta["fps"]} fps.
 Generated by `actionrec data synth`; the same seed gives the same files.
 
 Temporal pairs: the second class of each pair is the first played backwards. Both draw their

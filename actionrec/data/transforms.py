@@ -20,7 +20,7 @@ import inspect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import torch
@@ -50,16 +50,22 @@ class Clip:
             raise ValueError(f"Clip: modality must be one of {list(MODALITY_CHANNELS)}, got {self.modality!r}")
         frames = self.frames
         if not isinstance(frames, torch.Tensor) or frames.dtype != torch.uint8 or frames.ndim != 4:
-            got = f"{frames.dtype} tensor of shape {tuple(frames.shape)}" if isinstance(frames, torch.Tensor) \
+            got = (
+                f"{frames.dtype} tensor of shape {tuple(frames.shape)}"
+                if isinstance(frames, torch.Tensor)
                 else type(frames).__name__
+            )
             raise ValueError(f"Clip: frames must be a uint8 tensor (M, C, H, W), got {got}")
         expected = self.num_crops * self.num_clips * self.clip_len
         if frames.shape[0] != expected:
-            raise ValueError(f"Clip: {frames.shape[0]} frames, but num_crops*num_clips*clip_len = "
-                             f"{self.num_crops}*{self.num_clips}*{self.clip_len} = {expected}")
+            raise ValueError(
+                f"Clip: {frames.shape[0]} frames, but num_crops*num_clips*clip_len = "
+                f"{self.num_crops}*{self.num_clips}*{self.clip_len} = {expected}"
+            )
         if frames.shape[1] != MODALITY_CHANNELS[self.modality]:
-            raise ValueError(f"Clip: {self.modality} frames need {MODALITY_CHANNELS[self.modality]} channels, "
-                             f"got {frames.shape[1]}")
+            raise ValueError(
+                f"Clip: {self.modality} frames need {MODALITY_CHANNELS[self.modality]} channels, got {frames.shape[1]}"
+            )
 
     @property
     def height(self) -> int:
@@ -70,7 +76,7 @@ class Clip:
         return self.frames.shape[-1]
 
 
-Transform = Callable[[Clip, np.random.Generator], Union[Clip, torch.Tensor]]
+Transform = Callable[[Clip, np.random.Generator], Clip | torch.Tensor]
 
 
 def _pair(size: int | Sequence[int], owner: str, name: str) -> tuple[int, int]:
@@ -82,13 +88,15 @@ def _pair(size: int | Sequence[int], owner: str, name: str) -> tuple[int, int]:
 
 
 def _crop(frames: torch.Tensor, x: int, y: int, w: int, h: int) -> torch.Tensor:
-    return frames[..., y:y + h, x:x + w]
+    return frames[..., y : y + h, x : x + w]
 
 
 def _check_fits(owner: str, clip: Clip, crop_w: int, crop_h: int) -> None:
     if crop_w > clip.width or crop_h > clip.height:
-        raise ValueError(f"{owner}: crop {crop_w}x{crop_h} (w x h) is larger than the frames "
-                         f"{clip.width}x{clip.height}; resize first")
+        raise ValueError(
+            f"{owner}: crop {crop_w}x{crop_h} (w x h) is larger than the frames "
+            f"{clip.width}x{clip.height}; resize first"
+        )
 
 
 # ----------------------------------------------------------------------------------------- resize
@@ -155,12 +163,14 @@ class Resize:
         new_w, new_h = self.output_size(clip.width, clip.height)
         if (new_w, new_h) == (clip.width, clip.height):
             return clip
-        frames = F.resize(clip.frames, [new_h, new_w], interpolation=INTERPOLATIONS[self.interpolation],
-                          antialias=False)
+        frames = F.resize(
+            clip.frames, [new_h, new_w], interpolation=INTERPOLATIONS[self.interpolation], antialias=False
+        )
         return dataclasses.replace(clip, frames=frames)
 
 
 # ------------------------------------------------------------------------------------ random crops
+
 
 class MultiScaleCrop:
     """MMAction2 ``MultiScaleCrop`` (TSN's corner cropping with scale jitter).
@@ -172,8 +182,14 @@ class MultiScaleCrop:
     Draws: candidate index, then offset (x then y, or the fixed-point index).
     """
 
-    def __init__(self, input_size: int | Sequence[int], scales: Sequence[float] = (1,), max_wh_scale_gap: int = 1,
-                 random_crop: bool = False, num_fixed_crops: int = 5) -> None:
+    def __init__(
+        self,
+        input_size: int | Sequence[int],
+        scales: Sequence[float] = (1,),
+        max_wh_scale_gap: int = 1,
+        random_crop: bool = False,
+        num_fixed_crops: int = 5,
+    ) -> None:
         self.input_size = _pair(input_size, "MultiScaleCrop", "input_size")
         if not scales or not all(0 < s <= 1 for s in scales):
             raise ValueError(f"MultiScaleCrop: scales must be a non-empty sequence in (0, 1], got {scales!r}")
@@ -185,9 +201,11 @@ class MultiScaleCrop:
         self.num_fixed_crops = num_fixed_crops
 
     def __repr__(self) -> str:
-        return (f"MultiScaleCrop(input_size={self.input_size}, scales={self.scales}, "
-                f"max_wh_scale_gap={self.max_wh_scale_gap}, random_crop={self.random_crop}, "
-                f"num_fixed_crops={self.num_fixed_crops})")
+        return (
+            f"MultiScaleCrop(input_size={self.input_size}, scales={self.scales}, "
+            f"max_wh_scale_gap={self.max_wh_scale_gap}, random_crop={self.random_crop}, "
+            f"num_fixed_crops={self.num_fixed_crops})"
+        )
 
     def candidate_sizes(self, width: int, height: int) -> list[tuple[int, int]]:
         """(w, h) crop candidates in MMAction2's order (outer loop over h)."""
@@ -199,8 +217,16 @@ class MultiScaleCrop:
         ws, hs = (width - crop_w) // 4, (height - crop_h) // 4
         offsets = [(0, 0), (4 * ws, 0), (0, 4 * hs), (4 * ws, 4 * hs), (2 * ws, 2 * hs)]
         if self.num_fixed_crops == 13:
-            offsets += [(0, 2 * hs), (4 * ws, 2 * hs), (2 * ws, 4 * hs), (2 * ws, 0),
-                        (ws, hs), (3 * ws, hs), (ws, 3 * hs), (3 * ws, 3 * hs)]
+            offsets += [
+                (0, 2 * hs),
+                (4 * ws, 2 * hs),
+                (2 * ws, 4 * hs),
+                (2 * ws, 0),
+                (ws, hs),
+                (3 * ws, hs),
+                (ws, 3 * hs),
+                (3 * ws, 3 * hs),
+            ]
         return offsets
 
     def crop_box(self, width: int, height: int, rng: np.random.Generator) -> tuple[int, int, int, int]:
@@ -237,13 +263,15 @@ class RandomResizedCrop:
 
     max_attempts = 10
 
-    def __init__(self, area_range: Sequence[float] = (0.08, 1.0),
-                 aspect_ratio_range: Sequence[float] = (3 / 4, 4 / 3)) -> None:
+    def __init__(
+        self, area_range: Sequence[float] = (0.08, 1.0), aspect_ratio_range: Sequence[float] = (3 / 4, 4 / 3)
+    ) -> None:
         if len(area_range) != 2 or not 0 < area_range[0] <= area_range[1] <= 1:
             raise ValueError(f"RandomResizedCrop: area_range must satisfy 0 < lo <= hi <= 1, got {area_range!r}")
         if len(aspect_ratio_range) != 2 or not 0 < aspect_ratio_range[0] <= aspect_ratio_range[1]:
-            raise ValueError(f"RandomResizedCrop: aspect_ratio_range must satisfy 0 < lo <= hi, "
-                             f"got {aspect_ratio_range!r}")
+            raise ValueError(
+                f"RandomResizedCrop: aspect_ratio_range must satisfy 0 < lo <= hi, got {aspect_ratio_range!r}"
+            )
         self.area_range = tuple(area_range)
         self.aspect_ratio_range = tuple(aspect_ratio_range)
 
@@ -271,6 +299,7 @@ class RandomResizedCrop:
 
 
 # ---------------------------------------------------------------------------------------- flip
+
 
 def _flip_horizontal(frames: torch.Tensor, modality: str) -> torch.Tensor:
     """Mirror left-right; for flow the x component changes sign, i.e. ``255 - x`` (mmcv ``iminvert``)."""
@@ -309,6 +338,7 @@ class Flip:
 
 
 # --------------------------------------------------------------------------------- test-time crops
+
 
 class CenterCrop:
     """MMAction2 ``CenterCrop``: offset ``((W - w) // 2, (H - h) // 2)``."""
@@ -356,8 +386,10 @@ class ThreeCrop:
         if crop_w == width and crop_h <= height:
             step = (height - crop_h) // 2
             return [(0, 0), (0, 2 * step), (0, step)]
-        raise ValueError(f"ThreeCrop: crop {crop_w}x{crop_h} (w x h) needs one side equal to the frames' "
-                         f"{width}x{height} and the other not larger; resize the short side to the crop first")
+        raise ValueError(
+            f"ThreeCrop: crop {crop_w}x{crop_h} (w x h) needs one side equal to the frames' "
+            f"{width}x{height} and the other not larger; resize the short side to the crop first"
+        )
 
     def __call__(self, clip: Clip, rng: np.random.Generator | None = None) -> Clip:
         boxes = [(x, y, False) for x, y in self.offsets(clip.width, clip.height)]
@@ -395,8 +427,9 @@ _BILINEAR = InterpolationMode.BILINEAR
 
 
 def _affine(frames: torch.Tensor, shear: tuple[float, float], translate: tuple[float, float]) -> torch.Tensor:
-    return F.affine(frames, angle=0.0, translate=list(translate), scale=1.0, shear=list(shear),
-                    interpolation=_BILINEAR, fill=_FILL)
+    return F.affine(
+        frames, angle=0.0, translate=list(translate), scale=1.0, shear=list(shear), interpolation=_BILINEAR, fill=_FILL
+    )
 
 
 def _shear_x(frames: torch.Tensor, factor: float) -> torch.Tensor:
@@ -432,9 +465,11 @@ def _posterize(frames: torch.Tensor, bits: int) -> torch.Tensor:
 
 def _signed(base: float, span: float) -> Callable[[float, np.random.Generator], float]:
     """``base +- level / 10 * span``, the sign drawn with ``rng.random() > 0.5`` meaning plus."""
+
     def level_to_arg(level: float, rng: np.random.Generator) -> float:
         step = level / RandAugment.max_level * span
         return base + (step if rng.random() > 0.5 else -step)
+
     return level_to_arg
 
 
@@ -482,8 +517,10 @@ class RandAugment:
         self.sampling_std = sampling_std
 
     def __repr__(self) -> str:
-        return (f"RandAugment(magnitude={self.magnitude}, num_layers={self.num_layers}, prob={self.prob}, "
-                f"sampling_std={self.sampling_std})")
+        return (
+            f"RandAugment(magnitude={self.magnitude}, num_layers={self.num_layers}, prob={self.prob}, "
+            f"sampling_std={self.sampling_std})"
+        )
 
     def draw(self, rng: np.random.Generator) -> list[tuple[str, Any]]:
         """The ops (name, argument or None) one clip gets, in application order."""
@@ -512,6 +549,7 @@ class RandAugment:
 
 
 # ---------------------------------------------------------------------------------------- layout
+
 
 def _dense(tensor: torch.Tensor) -> torch.Tensor:
     """A C-contiguous copy of a strided tensor (itself if already contiguous).
@@ -591,10 +629,20 @@ TRANSFORMS: dict[str, type] = {
 }
 
 # Steps handled elsewhere: decoding (decoders.py), packing/collation (datasets.py).
-SKIPPED_STEPS = frozenset({
-    "DecordInit", "DecordDecode", "OpenCVInit", "OpenCVDecode", "PyAVInit", "PyAVDecode", "RawFrameDecode",
-    "PackActionInputs", "Collect", "ToTensor",
-})
+SKIPPED_STEPS = frozenset(
+    {
+        "DecordInit",
+        "DecordDecode",
+        "OpenCVInit",
+        "OpenCVDecode",
+        "PyAVInit",
+        "PyAVDecode",
+        "RawFrameDecode",
+        "PackActionInputs",
+        "Collect",
+        "ToTensor",
+    }
+)
 
 
 def _build_step(kind: str, kwargs: dict[str, Any], where: str) -> Transform:
@@ -631,12 +679,16 @@ def build_transforms(steps: Sequence[dict]) -> Compose:
                 raise ValueError(f"{where}: PytorchVideoWrapper op {op!r} is not supported; only 'RandAugment' is")
             kind = "RandAugment"
         elif kind == "Normalize":
-            raise ValueError(f"{where}: Normalize is done by the model (its mean/std), not by the data pipeline; "
-                             f"drop this step and set the recognizer's mean/std")
+            raise ValueError(
+                f"{where}: Normalize is done by the model (its mean/std), not by the data pipeline; "
+                f"drop this step and set the recognizer's mean/std"
+            )
         elif kind not in TRANSFORMS or kind == "RandAugment":
             known = sorted(set(TRANSFORMS) - {"RandAugment"} | {"PytorchVideoWrapper"})
-            raise ValueError(f"{where}: unknown transform type {kind!r}; supported: {known}; "
-                             f"skipped: {sorted(SKIPPED_STEPS | SAMPLER_TYPES)}")
+            raise ValueError(
+                f"{where}: unknown transform type {kind!r}; supported: {known}; "
+                f"skipped: {sorted(SKIPPED_STEPS | SAMPLER_TYPES)}"
+            )
         transforms.append(_build_step(kind, kwargs, where))
     formats = [i for i, t in enumerate(transforms) if isinstance(t, FormatShape)]
     if formats and formats[-1] != len(transforms) - 1 or len(formats) > 1:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import resource
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 import torch
 from torch import nn
@@ -45,8 +45,10 @@ def input_shape_from_pipeline(steps: Iterable[dict], modality: str = "RGB") -> t
         elif kind == "FormatShape":
             fmt = step["input_format"]
     if clip_len is None or hw is None:
-        raise ValueError("cannot tell the input size from the test pipeline: it needs a sampler step "
-                         "(SampleFrames/UniformSample/DenseSampleFrames) and a crop or a fixed-size Resize")
+        raise ValueError(
+            "cannot tell the input size from the test pipeline: it needs a sampler step "
+            "(SampleFrames/UniformSample/DenseSampleFrames) and a crop or a fixed-size Resize"
+        )
     crops = crops or 1
     if fmt == "NCTHW":
         return (crops * clips, 3, clip_len, *hw)
@@ -73,8 +75,14 @@ def _sync(device: torch.device) -> None:
 
 
 @torch.no_grad()
-def benchmark_model(model: nn.Module, shape: tuple[int, ...], device: torch.device, amp: str | None = None,
-                    warmup: int = 3, iters: int = 10) -> dict[str, float]:
+def benchmark_model(
+    model: nn.Module,
+    shape: tuple[int, ...],
+    device: torch.device,
+    amp: str | None = None,
+    warmup: int = 3,
+    iters: int = 10,
+) -> dict[str, float]:
     """Videos per second of `model.predict` on one random uint8 video of `shape` (batch 1)."""
     model.eval().to(device)
     x = torch.randint(0, 256, (1, *shape), dtype=torch.uint8, device=device)
@@ -94,8 +102,9 @@ def benchmark_model(model: nn.Module, shape: tuple[int, ...], device: torch.devi
 
 
 @torch.no_grad()
-def benchmark_end_to_end(model: nn.Module, loader, device: torch.device, amp: str | None = None,
-                         videos: int = 20, warmup: int = 2) -> dict[str, float]:
+def benchmark_end_to_end(
+    model: nn.Module, loader, device: torch.device, amp: str | None = None, videos: int = 20, warmup: int = 2
+) -> dict[str, float]:
     """Videos per second including decoding and transforms (the loader's workers), batch as configured."""
     model.eval().to(device)
     seen = 0
@@ -113,5 +122,9 @@ def benchmark_end_to_end(model: nn.Module, loader, device: torch.device, amp: st
     if start is None or seen == 0:
         raise ValueError(f"end-to-end benchmark needs more than {warmup} batches of data")
     seconds = time.perf_counter() - start
-    return {"videos_per_s": seen / seconds, "ms_per_video": 1000 * seconds / seen, "videos": seen,
-            "peak_memory_mb": peak_memory_mb(device)}
+    return {
+        "videos_per_s": seen / seconds,
+        "ms_per_video": 1000 * seconds / seen,
+        "videos": seen,
+        "peak_memory_mb": peak_memory_mb(device),
+    }

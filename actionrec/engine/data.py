@@ -9,7 +9,7 @@ skips the batches already done.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import torch
 from torch.utils.data import DataLoader, Sampler
@@ -30,8 +30,10 @@ class TrainSampler(Sampler[tuple[int, int]]):
         self.world_size = world_size
         self.global_batch = batch_size * world_size
         if length < self.global_batch:
-            raise ValueError(f"the training set has {length} samples, fewer than one global batch "
-                             f"({world_size} processes x {batch_size})")
+            raise ValueError(
+                f"the training set has {length} samples, fewer than one global batch "
+                f"({world_size} processes x {batch_size})"
+            )
         self.epoch = 0
         self.skip_batches = 0
 
@@ -51,7 +53,7 @@ class TrainSampler(Sampler[tuple[int, int]]):
         order = self.epoch_order(self.epoch)
         for b in range(self.skip_batches, self.batches_per_epoch):
             start = b * self.global_batch + self.rank * self.batch_size
-            for index in order[start:start + self.batch_size].tolist():
+            for index in order[start : start + self.batch_size].tolist():
                 yield self.epoch, index
 
     def __len__(self) -> int:
@@ -88,8 +90,10 @@ def build_dataset(cfg: Config, split_name: str, test_mode: bool):
     ann_files = [split.ann_file] if isinstance(split.ann_file, str) else split.ann_file
     roots = [split.root] * len(ann_files) if isinstance(split.root, str) else split.root
     if len(roots) != len(ann_files):
-        raise ValueError(f"data.{split_name}: {len(ann_files)} ann_file entries but {len(roots)} roots; "
-                         "give one root, or one per list")
+        raise ValueError(
+            f"data.{split_name}: {len(ann_files)} ann_file entries but {len(roots)} roots; "
+            "give one root, or one per list"
+        )
     samples = []
     for ann_file, root in zip(ann_files, roots):
         if split.kind == "video":
@@ -108,8 +112,12 @@ def build_dataset(cfg: Config, split_name: str, test_mode: bool):
 def _loader_kwargs(num_workers: int, seed: int) -> dict:
     from actionrec.data.datasets import collate, worker_init_fn
 
-    kwargs = dict(num_workers=num_workers, collate_fn=collate, pin_memory=torch.cuda.is_available(),
-                  generator=torch.Generator().manual_seed(seed))  # keeps the global torch RNG untouched
+    kwargs = dict(
+        num_workers=num_workers,
+        collate_fn=collate,
+        pin_memory=torch.cuda.is_available(),
+        generator=torch.Generator().manual_seed(seed),
+    )  # keeps the global torch RNG untouched
     if num_workers > 0:
         kwargs.update(worker_init_fn=worker_init_fn)
     return kwargs
@@ -119,8 +127,9 @@ def build_train_loader(cfg: Config, dist: DistInfo) -> tuple[_ResumableLoader, T
     dataset = build_dataset(cfg, "train", test_mode=False)
     split = cfg.data.train
     sampler = TrainSampler(len(dataset), split.batch_size, cfg.train.seed, dist.rank, dist.world_size)
-    loader = DataLoader(dataset, batch_size=split.batch_size, sampler=sampler,
-                        **_loader_kwargs(split.num_workers, cfg.train.seed))
+    loader = DataLoader(
+        dataset, batch_size=split.batch_size, sampler=sampler, **_loader_kwargs(split.num_workers, cfg.train.seed)
+    )
     return _ResumableLoader(loader, sampler), sampler
 
 
@@ -128,5 +137,6 @@ def build_eval_loader(cfg: Config, split_name: str, dist: DistInfo) -> DataLoade
     dataset = build_dataset(cfg, split_name, test_mode=True)
     split = getattr(cfg.data, split_name)
     sampler = ShardSampler(len(dataset), dist.rank, dist.world_size)
-    return DataLoader(dataset, batch_size=split.batch_size, sampler=sampler,
-                      **_loader_kwargs(split.num_workers, cfg.train.seed))
+    return DataLoader(
+        dataset, batch_size=split.batch_size, sampler=sampler, **_loader_kwargs(split.num_workers, cfg.train.seed)
+    )

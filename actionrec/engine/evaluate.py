@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import torch
@@ -21,7 +21,6 @@ from torch import nn
 from . import distributed
 
 log = logging.getLogger(__name__)
-
 
 
 class ShardSampler(torch.utils.data.Sampler[int]):
@@ -57,9 +56,15 @@ def autocast(device: torch.device, amp: str | None):
 
 
 @torch.no_grad()
-def predict(model: nn.Module, loader, device: torch.device, dataset_len: int,
-            average_clips: str | None | object = ..., amp: str | None = None,
-            progress: bool = False) -> Predictions:
+def predict(
+    model: nn.Module,
+    loader,
+    device: torch.device,
+    dataset_len: int,
+    average_clips: str | None | object = ...,
+    amp: str | None = None,
+    progress: bool = False,
+) -> Predictions:
     """Score every sample of `loader`'s dataset (each process its shard) and gather them everywhere."""
     from tqdm import tqdm
 
@@ -81,8 +86,9 @@ def predict(model: nn.Module, loader, device: torch.device, dataset_len: int,
     kept = sorted(order)
     missing = sorted(set(range(dataset_len)) - set(kept))
     if missing:
-        log.warning("%d of %d samples could not be read and are not scored (first: %s)",
-                    len(missing), dataset_len, missing[:10])
+        log.warning(
+            "%d of %d samples could not be read and are not scored (first: %s)", len(missing), dataset_len, missing[:10]
+        )
     return Predictions(
         indices=np.asarray(kept, dtype=np.int64),
         scores=np.stack([order[i][0] for i in kept]) if kept else np.zeros((0, 0), np.float32),
@@ -111,8 +117,14 @@ def dump_scores(pred: Predictions, path: str | Path) -> None:
         pickle.dump([np.asarray(s, dtype=np.float32) for s in pred.scores], f)
 
 
-def predict_checkpoint(cfg, checkpoint: str | None, split: str = "test", amp: str | None = None,
-                       device: str | None = None, progress: bool = True) -> Predictions:
+def predict_checkpoint(
+    cfg,
+    checkpoint: str | None,
+    split: str = "test",
+    amp: str | None = None,
+    device: str | None = None,
+    progress: bool = True,
+) -> Predictions:
     """Build the model, load `checkpoint` (strictly), score `split` with its test protocol."""
     from actionrec.models import build_model
 
@@ -133,9 +145,18 @@ def predict_checkpoint(cfg, checkpoint: str | None, split: str = "test", amp: st
     return predict(model, loader, dist.device, len(loader.dataset), average, amp, progress and dist.is_main)
 
 
-def run_test(cfg, checkpoint: str | None, *, split: str = "test", dump: str | None = None,
-             out: str | None = None, metrics: list[str] | None = None, amp: str | None = None,
-             device: str | None = None, progress: bool = True) -> dict[str, float]:
+def run_test(
+    cfg,
+    checkpoint: str | None,
+    *,
+    split: str = "test",
+    dump: str | None = None,
+    out: str | None = None,
+    metrics: list[str] | None = None,
+    amp: str | None = None,
+    device: str | None = None,
+    progress: bool = True,
+) -> dict[str, float]:
     """`actionrec test`: the config's test protocol on `split`, metrics (+ confusion matrix) on rank 0."""
     import json
 

@@ -16,8 +16,13 @@ from ..config import OptimizerConfig, ScheduleConfig
 
 log = logging.getLogger(__name__)
 
-_NORM_TYPES = (nn.modules.batchnorm._BatchNorm, nn.GroupNorm, nn.LayerNorm, nn.LocalResponseNorm,
-               nn.modules.instancenorm._InstanceNorm)
+_NORM_TYPES = (
+    nn.modules.batchnorm._BatchNorm,
+    nn.GroupNorm,
+    nn.LayerNorm,
+    nn.LocalResponseNorm,
+    nn.modules.instancenorm._InstanceNorm,
+)
 
 
 def scaled_lr(cfg: OptimizerConfig, world_size: int, batch_size: int) -> float:
@@ -26,8 +31,16 @@ def scaled_lr(cfg: OptimizerConfig, world_size: int, batch_size: int) -> float:
         return cfg.lr
     total = world_size * batch_size * cfg.accumulate_steps
     lr = cfg.lr * total / cfg.base_batch_size
-    log.info("linear LR scaling: %g x %d (= %d processes x %d per process x %d accumulated) / %d = %g",
-             cfg.lr, total, world_size, batch_size, cfg.accumulate_steps, cfg.base_batch_size, lr)
+    log.info(
+        "linear LR scaling: %g x %d (= %d processes x %d per process x %d accumulated) / %d = %g",
+        cfg.lr,
+        total,
+        world_size,
+        batch_size,
+        cfg.accumulate_steps,
+        cfg.base_batch_size,
+        lr,
+    )
     return lr
 
 

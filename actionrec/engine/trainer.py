@@ -10,17 +10,19 @@ mid-epoch checkpoint) replays exactly what an uninterrupted run would have done.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import math
 import time
-import contextlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from actionrec.errors import ActionrecError
 
 from ..config import Config
 from . import checkpointing, distributed, evaluate
@@ -31,7 +33,7 @@ from .optim import LRSchedule, build_optimizer, scaled_lr
 log = logging.getLogger("actionrec.train")
 
 
-class NonFiniteLossError(RuntimeError):
+class NonFiniteLossError(ActionrecError, RuntimeError):
     """The loss became NaN/inf; the run stops and the last good checkpoint is kept."""
 
 
@@ -75,6 +77,7 @@ def train(cfg: Config, resume: str | None = None, device: str | None = None, pro
     model = build_model(cfg.model, pretrained=True).to(dist.device)
     if cfg.load_from:
         from actionrec.checkpoints import load_checkpoint
+
         load_checkpoint(model, cfg.load_from)
     train_loader, sampler = build_train_loader(cfg, dist)
     val_loader = build_eval_loader(cfg, "val", dist) if cfg.data.val is not None else None
@@ -90,21 +93,28 @@ def train(cfg: Config, resume: str | None = None, device: str | None = None, pro
     if resume:
         path = checkpointing.checkpoint_path(work_dir, "latest") if resume == "latest" else Path(resume)
         state = restore(path, model, optimizer, scaler)
-        log.info("resumed from %s: epoch %d, batch %d of the epoch (iteration %d)",
-                 path, state.epoch + 1, state.epoch_iteration, state.iteration)
+        log.info(
+            "resumed from %s: epoch %d, batch %d of the epoch (iteration %d)",
+            path,
+            state.epoch + 1,
+            state.epoch_iteration,
+            state.iteration,
+        )
     else:
         torch.manual_seed(cfg.train.seed + dist.rank)  # dropout etc. differ per rank
     ddp = nn.parallel.DistributedDataParallel(model) if dist.distributed else model
     logger = RunLogger(work_dir, enabled=dist.is_main)
     if dist.is_main:
         (work_dir / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
-        log.info("%d iterations per epoch, %d epochs, lr %g, work dir %s",
-                 iters_per_epoch, cfg.schedule.epochs, lr, work_dir)
+        log.info(
+            "%d iterations per epoch, %d epochs, lr %g, work dir %s", iters_per_epoch, cfg.schedule.epochs, lr, work_dir
+        )
 
     def save(name: str) -> None:
         if dist.is_main:
-            checkpointing.atomic_save(checkpoint_dict(cfg, model, optimizer, scaler, state),
-                                      checkpointing.checkpoint_path(work_dir, name))
+            checkpointing.atomic_save(
+                checkpoint_dict(cfg, model, optimizer, scaler, state), checkpointing.checkpoint_path(work_dir, name)
+            )
 
     try:
         for epoch in range(state.epoch, cfg.schedule.epochs):
@@ -138,8 +148,14 @@ def train_one_epoch(cfg, model, loader, optimizer, schedule, scaler, state, logg
     accumulate = cfg.optimizer.accumulate_steps
     iters_per_epoch = schedule.iters_per_epoch
     skipped_before = state.skipped
-    bar = tqdm(loader, total=iters_per_epoch, initial=state.epoch_iteration, disable=not (progress and dist.is_main),
-               desc=f"epoch {state.epoch + 1}/{cfg.schedule.epochs}", dynamic_ncols=True)
+    bar = tqdm(
+        loader,
+        total=iters_per_epoch,
+        initial=state.epoch_iteration,
+        disable=not (progress and dist.is_main),
+        desc=f"epoch {state.epoch + 1}/{cfg.schedule.epochs}",
+        dynamic_ncols=True,
+    )
     tic = time.perf_counter()
     for batch in bar:
         step = state.epoch_iteration  # batch index within the epoch
@@ -147,8 +163,10 @@ def train_one_epoch(cfg, model, loader, optimizer, schedule, scaler, state, logg
         state.skipped += len(batch["skipped"])
         if batch["inputs"] is None:  # every sample of the batch was unreadable
             if dist.distributed:
-                raise RuntimeError(f"epoch {state.epoch + 1}, batch {step + 1}: every sample of this rank's batch "
-                                   f"is unreadable ({batch['skipped'][:3]}...); fix or remove them from the list")
+                raise RuntimeError(
+                    f"epoch {state.epoch + 1}, batch {step + 1}: every sample of this rank's batch "
+                    f"is unreadable ({batch['skipped'][:3]}...); fix or remove them from the list"
+                )
             state.iteration += 1
             state.epoch_iteration += 1
             continue
@@ -164,7 +182,8 @@ def train_one_epoch(cfg, model, loader, optimizer, schedule, scaler, state, logg
         if not math.isfinite(loss_value):
             raise NonFiniteLossError(
                 f"loss is {loss_value} at epoch {state.epoch + 1}, batch {step + 1} (iteration {state.iteration + 1}); "
-                f"stopped; the last good checkpoint in {cfg.work_dir} is kept (try a lower lr or grad_clip)")
+                f"stopped; the last good checkpoint in {cfg.work_dir} is kept (try a lower lr or grad_clip)"
+            )
         if boundary:
             if cfg.optimizer.grad_clip is not None:
                 scaler.unscale_(optimizer)
@@ -227,5 +246,10 @@ def restore(path: Path, model: nn.Module, optimizer, scaler) -> TrainState:
     if ckpt.get("scaler"):
         scaler.load_state_dict(ckpt["scaler"])
     checkpointing.set_rng_state(ckpt["rng"])
-    return TrainState(epoch=ckpt["epoch"], epoch_iteration=ckpt["epoch_iteration"], iteration=ckpt["iteration"],
-                      best=ckpt.get("best"), skipped=ckpt.get("skipped", 0))
+    return TrainState(
+        epoch=ckpt["epoch"],
+        epoch_iteration=ckpt["epoch_iteration"],
+        iteration=ckpt["iteration"],
+        best=ckpt.get("best"),
+        skipped=ckpt.get("skipped", 0),
+    )

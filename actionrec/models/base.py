@@ -8,7 +8,7 @@ the data pipeline never touches floats. Subclasses implement `forward_views`.
 from __future__ import annotations
 
 import contextlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn

@@ -9,7 +9,7 @@ MMAction2 config without knowing any family.
 from __future__ import annotations
 
 import difflib
-from typing import Callable
+from collections.abc import Callable
 
 from torch import nn
 

@@ -8,7 +8,7 @@ these names by `actionrec.checkpoints.tsn`. The training-time options are MMActi
 
 from __future__ import annotations
 
-from torch import nn, Tensor
+from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
 
 
@@ -25,8 +25,15 @@ class BasicBlock(nn.Module):
 
     expansion = 1
 
-    def __init__(self, in_ch: int, planes: int, stride: int = 1, downsample: nn.Module | None = None,
-                 groups: int = 1, width_per_group: int = 64):
+    def __init__(
+        self,
+        in_ch: int,
+        planes: int,
+        stride: int = 1,
+        downsample: nn.Module | None = None,
+        groups: int = 1,
+        width_per_group: int = 64,
+    ):
         super().__init__()
         if groups != 1 or width_per_group != 64:
             raise ValueError("BasicBlock (ResNet-18/34) supports only groups=1 and width_per_group=64")
@@ -49,8 +56,15 @@ class Bottleneck(nn.Module):
 
     expansion = 4
 
-    def __init__(self, in_ch: int, planes: int, stride: int = 1, downsample: nn.Module | None = None,
-                 groups: int = 1, width_per_group: int = 64):
+    def __init__(
+        self,
+        in_ch: int,
+        planes: int,
+        stride: int = 1,
+        downsample: nn.Module | None = None,
+        groups: int = 1,
+        width_per_group: int = 64,
+    ):
         super().__init__()
         width = planes * width_per_group // 64 * groups
         self.conv1 = conv1x1(in_ch, width)
@@ -96,9 +110,18 @@ class ResNet(nn.Module):
         groups, width_per_group: ResNeXt cardinality and width (32 and 4 for ResNeXt-101 32x4d).
     """
 
-    def __init__(self, depth: int = 50, in_channels: int = 3, frozen_stages: int = -1,
-                 norm_eval: bool = False, partial_bn: bool = False, with_cp: bool = False,
-                 pretrained: str | bool | None = None, groups: int = 1, width_per_group: int = 64):
+    def __init__(
+        self,
+        depth: int = 50,
+        in_channels: int = 3,
+        frozen_stages: int = -1,
+        norm_eval: bool = False,
+        partial_bn: bool = False,
+        with_cp: bool = False,
+        pretrained: str | bool | None = None,
+        groups: int = 1,
+        width_per_group: int = 64,
+    ):
         super().__init__()
         if depth not in ARCH:
             raise ValueError(f"ResNet depth must be one of {sorted(ARCH)}, got {depth}")
@@ -130,8 +153,9 @@ class ResNet(nn.Module):
             load_torchvision_resnet(self, pretrained)
 
     @staticmethod
-    def _make_stage(block, in_ch: int, planes: int, num_blocks: int, stride: int,
-                    groups: int, width_per_group: int) -> tuple[nn.Sequential, int]:
+    def _make_stage(
+        block, in_ch: int, planes: int, num_blocks: int, stride: int, groups: int, width_per_group: int
+    ) -> tuple[nn.Sequential, int]:
         out_ch = planes * block.expansion
         downsample = None
         if stride != 1 or in_ch != out_ch:

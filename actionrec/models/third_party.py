@@ -13,7 +13,7 @@ The feature width F is found by a shape-only forward on the meta device, so no F
 from __future__ import annotations
 
 import torch
-from torch import nn, Tensor
+from torch import Tensor, nn
 
 FEATURE_SHAPES = ("NCHW", "NHWC", "NLC")
 
@@ -66,8 +66,15 @@ class ThirdPartyBackbone(nn.Module):
         **kwargs: passed to the library's constructor.
     """
 
-    def __init__(self, name: str, source: str = "torchvision", pretrained: bool = False,
-                 feature_shape: str | None = None, probe_size: int = 224, **kwargs):
+    def __init__(
+        self,
+        name: str,
+        source: str = "torchvision",
+        pretrained: bool = False,
+        feature_shape: str | None = None,
+        probe_size: int = 224,
+        **kwargs,
+    ):
         super().__init__()
         if feature_shape is not None and feature_shape not in FEATURE_SHAPES:
             raise ValueError(f"feature_shape must be one of {FEATURE_SHAPES} or None, got {feature_shape!r}")
@@ -79,8 +86,7 @@ class ThirdPartyBackbone(nn.Module):
     def trunk(self, x: Tensor) -> Tensor:
         return _run_trunk(self.model, self.source, x)
 
-    def _probe(self, source: str, name: str, kwargs: dict, feature_shape: str | None,
-               size: int) -> tuple[str, int]:
+    def _probe(self, source: str, name: str, kwargs: dict, feature_shape: str | None, size: int) -> tuple[str, int]:
         """Run a weightless copy on the meta device to learn the output layout and width."""
         with torch.device("meta"):
             probe = _create(source, name, False, kwargs).eval()

@@ -14,14 +14,14 @@ reaches `average_clips` ('prob' is then just a softmax).
 from __future__ import annotations
 
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
-from torch import nn, Tensor
+from torch import Tensor, nn
 
 from actionrec.models.base import BaseRecognizer
 from actionrec.models.heads import TSNHead
-from actionrec.models.registry import register_model, register_mmaction_backbone
+from actionrec.models.registry import register_mmaction_backbone, register_model
 from actionrec.models.resnet import ResNet
 from actionrec.models.resnext import ResNeXt
 from actionrec.models.third_party import ThirdPartyBackbone
@@ -48,10 +48,18 @@ class TSN(BaseRecognizer):
             Loading weights keeps it; `model.to(memory_format=...)` changes it.
     """
 
-    def __init__(self, backbone: nn.Module, num_classes: int = 400,
-                 mean: Sequence[float] | None = None, std: Sequence[float] | None = None,
-                 dropout: float = 0.4, init_std: float = 0.01, average_clips: str | None = "prob",
-                 max_testing_views: int | None = None, channels_last: bool = True):
+    def __init__(
+        self,
+        backbone: nn.Module,
+        num_classes: int = 400,
+        mean: Sequence[float] | None = None,
+        std: Sequence[float] | None = None,
+        dropout: float = 0.4,
+        init_std: float = 0.01,
+        average_clips: str | None = "prob",
+        max_testing_views: int | None = None,
+        channels_last: bool = True,
+    ):
         in_ch = _input_channels(backbone)
         mean = mean if mean is not None else (IMAGENET_MEAN if in_ch == 3 else (FLOW_MEAN,) * in_ch)
         std = std if std is not None else (IMAGENET_STD if in_ch == 3 else (FLOW_STD,) * in_ch)
@@ -81,8 +89,11 @@ class TSN(BaseRecognizer):
 
     def backbone_is_channels_last(self) -> bool:
         first_conv = next((m for m in self.backbone.modules() if isinstance(m, nn.Conv2d)), None)
-        return first_conv is not None and first_conv.weight.is_contiguous(memory_format=torch.channels_last) \
+        return (
+            first_conv is not None
+            and first_conv.weight.is_contiguous(memory_format=torch.channels_last)
             and not first_conv.weight.is_contiguous()
+        )
 
     def adapt_state_dict(self, state_dict: dict[str, Tensor]) -> dict[str, Tensor]:
         """MMAction2 (1.x/0.x), torchvision, timm or MMClassification keys -> this model's names."""
@@ -98,8 +109,16 @@ def _input_channels(backbone: nn.Module) -> int:
 
 # -- named constructors ----------------------------------------------------------------------------
 
-_TSN_KWARGS = ("num_classes", "mean", "std", "dropout", "init_std", "average_clips", "max_testing_views",
-               "channels_last")
+_TSN_KWARGS = (
+    "num_classes",
+    "mean",
+    "std",
+    "dropout",
+    "init_std",
+    "average_clips",
+    "max_testing_views",
+    "channels_last",
+)
 
 
 def _split(kwargs: dict) -> tuple[dict, dict]:
@@ -163,6 +182,7 @@ def tsn_timm(arch: str = "swin_base_patch4_window7_224", **kwargs) -> TSN:
 
 # -- MMAction2 `model` dicts -----------------------------------------------------------------------
 
+
 def _tsn_kwargs_from_mmaction(model_cfg: dict) -> dict:
     """The recognizer-level settings of an MMAction2 Recognizer2D + TSNHead model dict."""
     if model_cfg.get("type", "Recognizer2D") != "Recognizer2D":
@@ -200,19 +220,37 @@ def _tsn_kwargs_from_mmaction(model_cfg: dict) -> dict:
 def _check_head_width(model: TSN, model_cfg: dict) -> TSN:
     declared = model_cfg["cls_head"].get("in_channels")
     if declared is not None and declared != model.backbone.num_features:
-        raise ValueError(f"model.cls_head.in_channels is {declared} but the backbone gives "
-                         f"{model.backbone.num_features} features")
+        raise ValueError(
+            f"model.cls_head.in_channels is {declared} but the backbone gives {model.backbone.num_features} features"
+        )
     return model
 
 
-_RESNET_ACCEPTED = {"depth", "in_channels", "frozen_stages", "norm_eval", "partial_bn", "with_cp", "pretrained",
-                    "groups", "width_per_group"}
+_RESNET_ACCEPTED = {
+    "depth",
+    "in_channels",
+    "frozen_stages",
+    "norm_eval",
+    "partial_bn",
+    "with_cp",
+    "pretrained",
+    "groups",
+    "width_per_group",
+}
 # settings that must keep MMAction2's defaults (others are not implemented)
 _RESNET_DEFAULTS = {
-    "num_stages": 4, "out_indices": (3,), "strides": (1, 2, 2, 2), "dilations": (1, 1, 1, 1),
-    "style": "pytorch", "conv_cfg": {"type": "Conv"},
-    "act_cfg": {"type": "ReLU", "inplace": True}, "deep_stem": False, "avg_down": False,
-    "stem_channels": 64, "base_channels": 64, "conv1_kernel": 7,
+    "num_stages": 4,
+    "out_indices": (3,),
+    "strides": (1, 2, 2, 2),
+    "dilations": (1, 1, 1, 1),
+    "style": "pytorch",
+    "conv_cfg": {"type": "Conv"},
+    "act_cfg": {"type": "ReLU", "inplace": True},
+    "deep_stem": False,
+    "avg_down": False,
+    "stem_channels": 64,
+    "base_channels": 64,
+    "conv1_kernel": 7,
 }
 
 
@@ -248,8 +286,10 @@ def tsn_from_mmaction_resnet(model_cfg: dict) -> TSN:
     """MMAction2 TSN with a ResNet backbone (its own or MMClassification's; same computation)."""
     backbone = dict(model_cfg["backbone"])
     if backbone.get("torchvision_pretrain") is False and backbone.get("pretrained"):
-        raise ValueError("model.backbone.pretrained with torchvision_pretrain=False (an MMAction2-layout "
-                         "backbone file) is not supported here; load it with actionrec.load_checkpoint")
+        raise ValueError(
+            "model.backbone.pretrained with torchvision_pretrain=False (an MMAction2-layout "
+            "backbone file) is not supported here; load it with actionrec.load_checkpoint"
+        )
     model = TSN(ResNet(**_resnet_kwargs(backbone)), **_tsn_kwargs_from_mmaction(model_cfg))
     return _check_head_width(model, model_cfg)
 
@@ -262,8 +302,11 @@ def tsn_from_mmaction_resnext(model_cfg: dict) -> TSN:
     backbone = dict(model_cfg["backbone"])
     init = backbone.get("init_cfg") or {}
     if init.get("type") == "Pretrained":
-        warnings.warn(f"model.backbone.init_cfg: MMClassification weights {init.get('checkpoint')} are not "
-                      "fetched here; load them with actionrec.load_checkpoint(model, path)", stacklevel=2)
+        warnings.warn(
+            f"model.backbone.init_cfg: MMClassification weights {init.get('checkpoint')} are not "
+            "fetched here; load them with actionrec.load_checkpoint(model, path)",
+            stacklevel=2,
+        )
     kwargs = _resnet_kwargs(backbone)
     kwargs.setdefault("depth", 101)
     kwargs.setdefault("groups", 32)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 import logging
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -243,7 +243,9 @@ class GlobalUniBlock(nn.Module):
         nn.init.zeros_(self.mlp.fc2.bias)
         self.drop_path = drop_path_or_identity(drop_path)
 
-    def forward(self, video_token: torch.Tensor, x: torch.Tensor, num_frames: int, grid: tuple[int, int]) -> torch.Tensor:
+    def forward(
+        self, video_token: torch.Tensor, x: torch.Tensor, num_frames: int, grid: tuple[int, int]
+    ) -> torch.Tensor:
         """`video_token (B, 1, D)`, `x (B*T, 1+h*w, D)` -> updated video token."""
         bt, n, d = x.shape
         b = bt // num_frames
@@ -278,7 +280,11 @@ class PatchEmbed(nn.Module):
         if kt == 1 and self.proj.stride[0] == 1:
             patches = x[..., : h * p, : w * p].reshape(b, c, t, h, p, w, p)
             patches = patches.permute(0, 2, 3, 5, 1, 4, 6).reshape(b * t * h * w, c * p * p)
-            return F.linear(patches, self.proj.weight.view(self.proj.out_channels, -1)).view(b * t, h * w, -1), t, (h, w)
+            return (
+                F.linear(patches, self.proj.weight.view(self.proj.out_channels, -1)).view(b * t, h * w, -1),
+                t,
+                (h, w),
+            )
         y = self.proj(x)  # (B, D, T', h, w)
         t = y.shape[2]
         return y.permute(0, 2, 3, 4, 1).reshape(b * t, h * w, -1), t, (h, w)
@@ -565,7 +571,9 @@ def from_mmaction2_config(model: dict) -> UniFormerV2Recognizer:
     clip_name = backbone_cfg.get("pretrained")
     if backbone_cfg.get("clip_pretrained", True) and clip_name:  # build_model(pretrained=True) keeps the name
         if clip_name not in CLIP_VISUAL_URLS:
-            raise ValueError(f"model.backbone.pretrained: unknown CLIP encoder {clip_name!r}, known {sorted(CLIP_VISUAL_URLS)}")
+            raise ValueError(
+                f"model.backbone.pretrained: unknown CLIP encoder {clip_name!r}, known {sorted(CLIP_VISUAL_URLS)}"
+            )
         from actionrec.checkpoints.uniformerv2 import load_clip_pretrained
         from actionrec.download import download
 

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from actionrec.errors import ActionrecError
+
 Label = int | tuple[int, ...]
 
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".avi", ".mkv", ".mov", ".m4v", ".flv", ".mpg", ".mpeg", ".3gp")
@@ -31,7 +33,7 @@ LABEL_MAP_DIR = Path(__file__).resolve().parent.parent / "label_maps"
 MISSING_REPORT = "missing_videos.txt"
 
 
-class PrepareError(ValueError):
+class PrepareError(ActionrecError, ValueError):
     """Malformed or absent annotation input; the message names the file (and line) and what was expected."""
 
 

@@ -41,7 +41,9 @@ def read_split(path: Path, num_classes: int) -> list[Entry]:
     entries = []
     for position, item in enumerate(items):
         if not isinstance(item, dict) or "vid_name" not in item or not isinstance(item.get("label"), int):
-            raise PrepareError(f"{path}[{position}]: expected {{'vid_name': str, 'label': int}}, got {str(item)[:80]!r}")
+            raise PrepareError(
+                f"{path}[{position}]: expected {{'vid_name': str, 'label': int}}, got {str(item)[:80]!r}"
+            )
         if not 0 <= item["label"] < num_classes:
             raise PrepareError(f"{path}[{position}]: label {item['label']} out of range 0..{num_classes - 1}")
         entries.append(Entry(str(item["vid_name"]), item["label"]))

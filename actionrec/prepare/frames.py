@@ -11,9 +11,9 @@ OpenCV), much faster and different in value.
 
 Frames are decoded forward with PyAV (frame-exact, FACTS §6), so the counts are the frames that
 really decode, not a header's promise. PyAV ignores rotation metadata (FACTS §7): phone videos
-should go through `actionrec data resize` (ffmpeg CLI, which applies it) first. Each finished folder gets a `.done` marker holding its
-counts; a rerun skips marked folders and redoes unmarked (interrupted) ones. Unreadable videos are
-listed in `extract_report.txt`, not fatal.
+should go through `actionrec data resize` (ffmpeg CLI, which applies it) first. Each finished folder
+gets a `.done` marker holding its counts; a rerun skips marked folders and redoes unmarked
+(interrupted) ones. Unreadable videos are listed in `extract_report.txt`, not fatal.
 """
 
 from __future__ import annotations
@@ -27,8 +27,16 @@ import av
 import numpy as np
 from PIL import Image
 
+from actionrec.errors import ActionrecError
 from actionrec.prepare.common import write_lines
-from actionrec.prepare.resize import JobOutcome, RunSummary, find_videos, run_parallel, scaled_size, write_failure_report
+from actionrec.prepare.resize import (
+    JobOutcome,
+    RunSummary,
+    find_videos,
+    run_parallel,
+    scaled_size,
+    write_failure_report,
+)
 
 DONE_MARKER = ".done"
 REPORT_NAME = "extract_report.txt"
@@ -36,7 +44,7 @@ FLOW_METHODS = ("tvl1", "farneback", "none")
 FLOW_BOUND = 20.0
 
 
-class FlowUnavailableError(RuntimeError):
+class FlowUnavailableError(ActionrecError, RuntimeError):
     """The requested optical-flow method needs an OpenCV build that is not installed."""
 
 

@@ -82,8 +82,9 @@ def prepare_hvu(src: Path, out: Path, options: PrepareOptions) -> PrepareReport:
         video_root = split_root(options.videos, src, f"videos_{split}")
         resolved = resolve([entry for entry, _ in clips], VideoIndex(video_root), options.ext or ".mp4")
         missing = [rel for _, rel, found in resolved if not found]
-        kept = [(rel, labels) for (_, rel, found), (_, labels) in zip(resolved, clips)
-                if found or not options.drop_missing]
+        kept = [
+            (rel, labels) for (_, rel, found), (_, labels) in zip(resolved, clips) if found or not options.drop_missing
+        ]
         write_json(out / f"hvu_{split}_video.json", [{"filename": rel, "label": labels} for rel, labels in kept])
         report.add(SplitResult(f"hvu_{split}_video.json", len(kept), missing))
         for category in tags:

@@ -90,8 +90,10 @@ def frame_root(dataset_dir: Path, split: str, options: PrepareOptions) -> Path:
 
 def read_split_clips(dataset_dir: Path, options: PrepareOptions) -> dict[str, list[Clip]]:
     folder = options.annotations or dataset_dir / "annotations"
-    return {split: read_clips(first_existing(folder, names, f"Kinetics {split} CSV"))
-            for split, names in SPLIT_FILES.items()}
+    return {
+        split: read_clips(first_existing(folder, names, f"Kinetics {split} CSV"))
+        for split, names in SPLIT_FILES.items()
+    }
 
 
 def to_entries(clips: list[Clip], labels: dict[str, int], source: str) -> list[Entry]:
