@@ -7,8 +7,9 @@ actionrec.load_checkpoint(model, "tsn_r50.pth")     # MMAction2 / OpenGVLab / CL
 scores = model.eval().predict(uint8_views)          # (N, V, C, H, W) or (N, V, C, T, H, W) uint8 -> (N, num_classes)
 """
 
+from actionrec.build import build_model
 from actionrec.checkpoints import load_checkpoint
-from actionrec.models import build_model, create_model, list_models
+from actionrec.models import create_model, list_models
 from actionrec.recognize import recognize
 
 __version__ = "0.1.0"

@@ -281,7 +281,7 @@ class Recognizer:
                     f"{_name(config)}: a checkpoint is needed to recognise with the config's model "
                     "(an untrained model's scores mean nothing)"
                 )
-            from actionrec.models import build_model
+            from actionrec.build import build_model
 
             model = build_model(cfg.model)
         if checkpoint is not None:

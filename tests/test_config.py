@@ -241,7 +241,8 @@ def test_import_mmaction_1x_config(tmp_path, caplog):
     path = write(tmp_path, "uniformerv2/u8.py", MM_1X)
     raw, ignored = load_config_dict(path)
     cfg = Config.from_dict(raw)
-    assert cfg.model["backbone"] == {"type": "UniFormerV2", "t_size": 8}
+    # translated to the model language: B/16 defaults (t_size=8 is one), CLIP init off (no `pretrained` name)
+    assert cfg.model == {"name": "uniformerv2_b16", "num_classes": 400, "pretrained": False}
     assert cfg.data.num_classes == 400
     assert cfg.data.train.root == "data/k400/train" and cfg.data.train.batch_size == 8
     assert cfg.data.train.pipeline[1] == {"type": "UniformSample", "clip_len": 8, "num_clips": 1}

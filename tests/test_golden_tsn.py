@@ -9,8 +9,8 @@ from __future__ import annotations
 import torch
 from golden_weights import load_golden, procedure_state_dict
 
+from actionrec import build_model
 from actionrec.flops import count_params
-from actionrec.models import build_model
 
 torch.set_num_threads(1)  # the machine is shared; one thread avoids oversubscription
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import torch
 from golden_weights import load_golden, procedure_state_dict
 
+from actionrec import build_model
 from actionrec.checkpoints import load_checkpoint
-from actionrec.models import build_model
 from actionrec.models.base import average_views
 
 RTOL = 1e-4

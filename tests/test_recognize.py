@@ -19,12 +19,12 @@ from torchvision.io import ImageReadMode, read_image
 from video_factory import decode_all_frames_pyav, make_frame_folder, make_video
 
 import actionrec
+from actionrec import build_model
 from actionrec.cli import main
 from actionrec.config import load_config
 from actionrec.data.datasets import Pipeline
 from actionrec.data.sampling import SampleFrames, UniformSample
 from actionrec.data.transforms import Clip, Compose, FormatShape, Resize, ThreeCrop
-from actionrec.models import build_model
 from actionrec.recognize import Recognizer, frames_from_array, window_spans, zoo_config_path
 
 torch.set_num_threads(1)

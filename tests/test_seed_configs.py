@@ -21,9 +21,9 @@ import pytest
 import torch
 from video_factory import make_frame_folder, make_video
 
+from actionrec import build_model
 from actionrec.config import Config, load_config
 from actionrec.engine.data import build_dataset
-from actionrec.models import build_model
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "configs" / "recognition"
@@ -407,6 +407,6 @@ def test_k710_pretrained_configs_start_from_the_k710_checkpoint():
     for rel in (r for r in UNIFORMERV2 if "kinetics710-pre_8xb32" in r):
         assert config(rel).load_from.endswith(K710_B16_CHECKPOINT)
     for rel in (r for r in UNIFORMERV2 if "res224_clip_8xb32" in r):
-        backbone = config(rel).model["backbone"]
-        assert backbone["clip_pretrained"] is True and backbone["pretrained"] == "ViT-B/16"
+        model = config(rel).model  # B/16 with pretrained=True: its CLIP ViT-B/16 encoder, as MMAction2's 'ViT-B/16'
+        assert model["name"] == "uniformerv2_b16" and model["pretrained"] is True
         assert config(rel).load_from is None

@@ -11,9 +11,10 @@ import torch
 import torchvision
 from torch import nn
 
-from actionrec.checkpoints.tsn import mmaction_resnet_to_actionrec
+from actionrec import build_model
 from actionrec.flops import count_flops, count_params
-from actionrec.models import TSN, ResNet, ResNeXt, ThirdPartyBackbone, build_model, create_model
+from actionrec.models import TSN, ResNet, ResNeXt, ThirdPartyBackbone, create_model
+from actionrec.models.tsn import mmaction_resnet_to_actionrec
 
 torch.set_num_threads(1)  # the machine is shared; one thread avoids oversubscription
 
@@ -171,9 +172,9 @@ def test_torchvision_weights_skip_mismatched_flow_conv1(tmp_path):
     path = tmp_path / "resnet18_imagenet.pth"
     torch.save(tv.state_dict(), path)
     torch.manual_seed(3)
-    scratch = ResNet(18, in_channels=10)
+    scratch = create_model("tsn_r18", in_channels=10, num_classes=7).backbone
     torch.manual_seed(3)
-    flow = ResNet(18, in_channels=10, pretrained=str(path))
+    flow = create_model("tsn_r18", in_channels=10, num_classes=7, pretrained=str(path)).backbone  # construct, then load
     assert torch.equal(flow.conv1.weight, scratch.conv1.weight)  # 10 != 3 channels: left as initialised
     assert not torch.equal(flow.layer1[0].conv1.weight, scratch.layer1[0].conv1.weight)
     for key, value in flow.state_dict().items():

@@ -20,10 +20,11 @@ import torch.nn.functional as F
 from golden_weights import load_golden, procedure_state_dict, procedure_tensor
 from torch import nn
 
+from actionrec import build_model
 from actionrec.checkpoints import load_checkpoint
-from actionrec.checkpoints.uniformerv2 import load_clip_pretrained
 from actionrec.flops import count_flops, count_params
-from actionrec.models import build_model, create_model
+from actionrec.models import create_model
+from actionrec.models.uniformerv2 import convert_clip
 
 LABEL_MAPS = Path(__file__).resolve().parents[1] / "actionrec" / "label_maps"
 MEAN, STD = 114.75, 57.375
@@ -387,7 +388,8 @@ def test_clip_report_and_centre_inflation():
     source = _randomised(_tiny(), seed=6)
     clip_sd = _clip_from(source).state_dict()
     target = _tiny(temporal_downsample=True, kernel_size=3)
-    report = load_clip_pretrained(target, clip_sd)
+    converted, report = convert_clip(clip_sd, target.state_dict())
+    target.load_state_dict(converted, strict=False)
     weight = target.backbone.patch_embed.proj.weight
     assert weight.shape[2] == 3
     assert torch.equal(weight[:, :, 1], clip_sd["visual.conv1.weight"])

@@ -1,10 +1,11 @@
-"""Checkpoints: safe reading (`io`), layout conversion (per model family), and loading.
+"""Checkpoints, model-blind: safe reading (`io`), `load_checkpoint`, `load_pretrained`, the load report.
 
 `load_checkpoint(model, src)` reads a file or URL without executing pickled code, finds the
-state dict, lets the model convert a foreign layout (`model.adapt_state_dict`: MMAction2,
-OpenGVLab, CLIP, torchvision, timm -> actionrec's own names), then loads every tensor whose name
-and shape match. Shape-mismatched tensors are skipped and reported rather than fatal, as in
-MMAction2: a flow TSN's 10-channel conv1 stays as initialised when the weights come from RGB.
+state dict, lets the model convert a foreign layout (`model.adapt_state_dict`, which each model
+family defines beside its model: MMAction2, OpenGVLab, CLIP, torchvision, timm -> actionrec's own
+names), then loads every tensor whose name and shape match. Shape-mismatched tensors are skipped
+and reported rather than fatal, as in MMAction2: a flow TSN's 10-channel conv1 stays as
+initialised when the weights come from RGB. Nothing here knows a model family.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from torch import Tensor, nn
 
+from actionrec import zoo
 from actionrec.checkpoints.io import (
     CheckpointError,
     CheckpointWarning,
@@ -26,6 +28,7 @@ from actionrec.checkpoints.io import (
     read_checkpoint,
     read_pickle,
 )
+from actionrec.download import download
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +82,6 @@ def load_checkpoint(
     else:
         source = os.fspath(src)
         if source.startswith(_URL_SCHEMES):
-            from actionrec.download import download
-
             source = os.fspath(download(source))
         obj = read_checkpoint(source, map_location=map_location)
     state_dict = extract_state_dict(obj, source)
@@ -94,6 +95,27 @@ def load_checkpoint(
     model.load_state_dict({k: state_dict[k] for k in report.loaded}, strict=False)
     log.info("%s", report)
     return report
+
+
+def load_pretrained(model: nn.Module, pretrained: bool | str | os.PathLike, default: str | None = None) -> LoadReport:
+    """Initialise a freshly built `model` (the second step of "construct, then load").
+
+    `pretrained`: True -> `default` (the family's initialisation, e.g. torchvision ImageNet or CLIP
+    weights); a zoo entry name -> that checkpoint, hash-checked and cached; else a path or URL.
+    Tensors the source lacks (a new head) keep their initialisation and are reported.
+    """
+    if pretrained is True:
+        if default is None:
+            raise CheckpointError(f"{type(model).__name__} has no default pretrained weights; pass a path or zoo name")
+        source: str | os.PathLike = default
+    else:
+        source = pretrained
+    if isinstance(source, str) and not source.startswith(_URL_SCHEMES) and not os.path.exists(source):
+        try:
+            source = zoo.checkpoint_path(source)
+        except zoo.UnknownEntryError as e:
+            raise CheckpointError(f"pretrained={source!r} is neither a file, a URL nor a zoo entry: {e}") from e
+    return load_checkpoint(model, source)
 
 
 def _match(model_state: Mapping[str, Tensor], state_dict: Mapping[str, Tensor], source: str) -> LoadReport:
@@ -117,6 +139,7 @@ __all__ = [
     "UnsafeCheckpointError",
     "extract_state_dict",
     "load_checkpoint",
+    "load_pretrained",
     "read_checkpoint",
     "read_pickle",
 ]

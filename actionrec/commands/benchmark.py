@@ -31,10 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
+    from actionrec.build import build_model
     from actionrec.config import load_config
     from actionrec.engine import distributed
     from actionrec.engine.benchmark import benchmark_end_to_end, benchmark_model, input_shape_from_pipeline
-    from actionrec.models import build_model
 
     cfg = load_config(args.config, args.cfg_options)
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))

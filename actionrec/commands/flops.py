@@ -24,10 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
+    from actionrec.build import build_model
     from actionrec.config import load_config
     from actionrec.engine.benchmark import input_shape_from_pipeline, view_shape
     from actionrec.flops import count_flops, count_params
-    from actionrec.models import build_model
 
     cfg = load_config(args.config, args.cfg_options)
     split = cfg.data.test or cfg.data.val

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .loader import ConfigError
+from .mmaction_model import translate_model
 
 # Keys of MMAction2 configs that are runtime plumbing with no counterpart here.
 _RUNTIME_KEYS = {
@@ -60,7 +61,7 @@ def convert_mmaction(cfg: dict[str, Any], source: str = "config") -> tuple[dict[
     model = take("model")
     if not isinstance(model, dict):
         raise ConfigError(f"{source}: an MMAction2 config needs a 'model' dict")
-    out["model"] = model
+    out["model"] = translate_model(model, cfg, f"{source}: model")
     head = model.get("cls_head") or {}
     num_classes = head.get("num_classes")
     train: dict[str, Any] = {}

@@ -6,12 +6,15 @@ with its dotted path and the closest valid name instead of being silently ignore
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import difflib
 import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
+
+from actionrec.models.registry import UnknownModelError, model_args, passes_extra_kwargs
 
 from .loader import ConfigError
 
@@ -95,7 +98,7 @@ class TestConfig:
 
 @dataclass
 class Config:
-    model: dict
+    model: dict  # {'name': <registered model>, **its keyword arguments}: checked by `_check_model`
     data: DataConfig
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
@@ -106,13 +109,40 @@ class Config:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "config") -> Config:
-        return _build(cls, data, "", source)
+        cfg = _build(cls, data, "", source)
+        cfg.model = _check_model(cfg.model, source)
+        return cfg
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
 # -- validation ---------------------------------------------------------------------------
+
+
+def _check_model(model: dict, source: str) -> dict:
+    """The model section against the registry: a registered `name`, and each keyword that constructor
+    takes with the type its signature declares (the same table `create_model` checks)."""
+    if "name" not in model:
+        raise ConfigError(f"{source}: model needs 'name' (a registered model, see `actionrec.list_models()`)")
+    name = model["name"]
+    try:
+        params = model_args(name)
+    except UnknownModelError as e:
+        raise ConfigError(f"{source}: model.name: {e}") from None
+    checked = {"name": name}
+    for key, value in model.items():
+        if key == "name":
+            continue
+        if key not in params:
+            if passes_extra_kwargs(name):
+                checked[key] = value  # handed on to timm / torchvision, which check it
+                continue
+            close = difflib.get_close_matches(str(key), list(params), n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(params)}"
+            raise ConfigError(f"{source}: unknown key 'model.{key}' for model {name!r}{hint}")
+        checked[key] = _coerce(params[key].annotation, value, f"model.{key}", source)
+    return checked
 
 
 def _build(cls: type, data: Any, path: str, source: str) -> Any:
@@ -161,7 +191,9 @@ def _coerce(tp: Any, value: Any, path: str, source: str) -> Any:
         return value
     if dataclasses.is_dataclass(tp):
         return _build(tp, value, path, source)
-    if origin is list:
+    if tp is Any:
+        return value
+    if origin is list or origin is collections.abc.Sequence:
         if not isinstance(value, (list, tuple)):
             raise ConfigError(f"{source}: {path} must be a list, got {value!r}")
         return [_coerce(args[0], v, f"{path}.{i}", source) for i, v in enumerate(value)] if args else list(value)
@@ -185,4 +217,6 @@ def _coerce(tp: Any, value: Any, path: str, source: str) -> Any:
         if not isinstance(value, tp):
             raise ConfigError(f"{source}: {path} must be a {tp.__name__}, got {value!r}")
         return value
-    raise TypeError(f"schema type {tp} at {path} is not handled")  # a bug in this file, not in the config
+    if isinstance(tp, type) and not isinstance(value, tp):
+        raise ConfigError(f"{source}: {path} must be a {tp.__name__}, got {value!r}")
+    return value  # a bug in this file, not in the config

@@ -126,7 +126,7 @@ def predict_checkpoint(
     progress: bool = True,
 ) -> Predictions:
     """Build the model, load `checkpoint` (strictly), score `split` with its test protocol."""
-    from actionrec.models import build_model
+    from actionrec.build import build_model
 
     from .data import build_eval_loader
 

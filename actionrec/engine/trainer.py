@@ -68,7 +68,7 @@ def seed_everything(seed: int, deterministic: bool = False, device: torch.device
 
 def train(cfg: Config, resume: str | None = None, device: str | None = None, progress: bool = True) -> TrainState:
     """Train `cfg.model` on `cfg.data.train`; `resume` is a checkpoint path (or 'latest')."""
-    from actionrec.models import build_model
+    from actionrec.build import build_model
 
     dist = distributed.setup(device)
     work_dir = Path(cfg.work_dir)

@@ -1,22 +1,28 @@
-"""Model families; importing them runs their `register_model` / MMAction2-converter registrations."""
+"""Model families (one per file) and the registry of named constructors.
 
-from actionrec.models import uniformerv2  # noqa: F401
+Importing this package registers every family's constructors (`list_models()` names them all).
+"""
+
+from actionrec.models import uniformerv2
 from actionrec.models.base import BaseRecognizer, average_views
-from actionrec.models.build import build_model
-from actionrec.models.registry import create_model, list_models
+from actionrec.models.registry import create_model, list_models, model_args
 from actionrec.models.resnet import ResNet
 from actionrec.models.resnext import ResNeXt
 from actionrec.models.third_party import ThirdPartyBackbone
 from actionrec.models.tsn import TSN
+from actionrec.models.uniformerv2 import UniFormerV2, UniFormerV2Recognizer
 
 __all__ = [
     "BaseRecognizer",
-    "ResNet",
     "ResNeXt",
+    "ResNet",
     "TSN",
     "ThirdPartyBackbone",
+    "UniFormerV2",
+    "UniFormerV2Recognizer",
     "average_views",
-    "build_model",
     "create_model",
     "list_models",
+    "model_args",
+    "uniformerv2",
 ]

@@ -2,7 +2,9 @@
 
 A recognizer takes uint8 views, `(N, V, C, H, W)` for 2D models or `(N, V, C, T, H, W)` for
 3D ones (V = clips x crops, as the test pipeline made them), and owns its normalisation, so
-the data pipeline never touches floats. Subclasses implement `forward_views`.
+the data pipeline never touches floats. Subclasses implement `forward_features` (the backbone on
+flattened views) and `forward_head` (features -> scores); `forward`, `predict` and the chunking of
+many views by `max_testing_views` are written once, here.
 """
 
 from __future__ import annotations
@@ -85,10 +87,26 @@ class BaseRecognizer(nn.Module):
             raise ValueError(f"expected input of shape {layout}, got {tuple(x.shape)}")
         return x
 
-    # -- the model ------------------------------------------------------------------------
-    def forward_views(self, x: torch.Tensor) -> torch.Tensor:
-        """uint8 `(N, V, ...)` -> class scores `(N, V', K)`; V' is 1 where the model fuses views."""
-        raise NotImplementedError  # each recognizer defines how it scores views
+    # -- the model: subclasses define forward_features and forward_head -------------------------
+    def forward_features(self, views: torch.Tensor) -> torch.Tensor:
+        """uint8 views `(B, C, ...)` (B = videos x views) -> backbone features, one row per view."""
+        raise NotImplementedError  # each recognizer defines its backbone pass
+
+    def forward_head(self, features: torch.Tensor, num_views: int, pre_logits: bool = False) -> torch.Tensor:
+        """Features of `N * num_views` views -> scores `(N, V', K)` (V' = 1 where the head fuses views),
+        or with `pre_logits` the features the classifier would see, `(N, V', F)`."""
+        raise NotImplementedError  # each recognizer defines its head
+
+    def forward_views(self, x: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
+        """uint8 `(N, V, C, ...)` -> scores `(N, V', K)`; at test time in chunks of `max_testing_views`."""
+        n, v = x.shape[:2]
+        views = x.flatten(0, 1)
+        chunk = self.max_testing_views
+        if self.training or not chunk or views.shape[0] <= chunk:
+            features = self.forward_features(views)
+        else:
+            features = torch.cat([self.forward_features(part) for part in views.split(chunk)])
+        return self.forward_head(features, v, pre_logits=pre_logits)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Training path: uint8 views -> logits `(N, K)` (view scores averaged)."""
@@ -102,8 +120,8 @@ class BaseRecognizer(nn.Module):
 
         `average_clips` overrides the model's setting ('prob', 'score' or None). `amp='bf16'`
         (or 'fp16') runs the model under autocast; the returned scores are float32. bf16 pays
-        off only where the hardware has bf16 matmuls (AMX, recent GPUs): measure with
-        `benchmarks/`.
+        off only where the hardware has bf16 matmuls (AMX, avx512_bf16, recent GPUs): measure
+        with `benchmarks/`.
         """
         if amp not in AMP_DTYPES:
             raise ValueError(f"amp must be one of {list(AMP_DTYPES)}, got {amp!r}")
@@ -113,3 +131,16 @@ class BaseRecognizer(nn.Module):
         with autocast:
             scores = self.forward_views(x)
         return average_views(scores, mode)
+
+    @torch.no_grad()
+    def extract_features(self, x: torch.Tensor, amp: str | None = None) -> torch.Tensor:
+        """Pre-logit features `(N, F)` of uint8 views `(N, V, C, ...)`, averaged over views."""
+        x = self.check_views(x)
+        autocast = torch.autocast(x.device.type, dtype=AMP_DTYPES[amp]) if amp else contextlib.nullcontext()
+        with autocast:
+            features = self.forward_views(x, pre_logits=True)
+        return features.float().mean(dim=1)
+
+    def adapt_state_dict(self, state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """A foreign checkpoint layout -> this model's names; families override (see `load_checkpoint`)."""
+        return state_dict

@@ -41,9 +41,9 @@ class TSNHead(ClsHead):
     def __init__(self, in_channels: int, num_classes: int, dropout: float = 0.4, init_std: float = 0.01):
         super().__init__(in_channels, num_classes, dropout, init_std)
 
-    def forward(self, features: torch.Tensor, num_views: int) -> torch.Tensor:  # type: ignore[override]
-        """`features (N*V, C, H, W)` or `(N*V, C)` -> logits `(N, K)`."""
+    def forward(self, features: torch.Tensor, num_views: int, pre_logits: bool = False) -> torch.Tensor:  # type: ignore[override]
+        """`features (N*V, C, H, W)` or `(N*V, C)` -> logits `(N, K)` (or the averaged features `(N, C)`)."""
         if features.dim() == 4:
             features = features.mean(dim=(2, 3))
         features = features.reshape(-1, num_views, features.shape[-1]).mean(dim=1)
-        return super().forward(features)
+        return features if pre_logits else super().forward(features)

@@ -2,7 +2,8 @@
 
 Parameter names are torchvision's (`conv1`, `bn1`, `layerN.i.conv1/bn1`, `downsample.0/1`), so
 torchvision ImageNet weights load as they are; MMAction2's `ConvModule` layout is mapped onto
-these names by `actionrec.checkpoints.tsn`. The training-time options are MMAction2's:
+these names by `actionrec.models.tsn.checkpoint_filter_fn`. Weights are loaded after construction
+(`create_model('tsn_r50', pretrained=True)`), never by the constructor. The training-time options are MMAction2's:
 `frozen_stages`, `norm_eval`, `partial_bn` and `with_cp`, applied in `train()` as it does.
 """
 
@@ -104,9 +105,6 @@ class ResNet(nn.Module):
         norm_eval: keep every BatchNorm in eval mode (frozen statistics) during training.
         partial_bn: freeze every BatchNorm except the first one (TSN paper's partial BN).
         with_cp: recompute each residual block in backward (activation checkpointing).
-        pretrained: torchvision-layout ImageNet weights to start from: a path, an URL, or True
-            for torchvision's default weights of this depth. Tensors whose shape differs (the
-            first conv of a flow model) keep their initialisation, as MMAction2 does.
         groups, width_per_group: ResNeXt cardinality and width (32 and 4 for ResNeXt-101 32x4d).
     """
 
@@ -118,7 +116,6 @@ class ResNet(nn.Module):
         norm_eval: bool = False,
         partial_bn: bool = False,
         with_cp: bool = False,
-        pretrained: str | bool | None = None,
         groups: int = 1,
         width_per_group: int = 64,
     ):
@@ -147,10 +144,6 @@ class ResNet(nn.Module):
             self.add_module(f"layer{i + 1}", layer)
         self.num_features = width
         self._init_weights()
-        if pretrained:
-            from actionrec.checkpoints.tsn import load_torchvision_resnet
-
-            load_torchvision_resnet(self, pretrained)
 
     @staticmethod
     def _make_stage(

@@ -16,8 +16,8 @@ class ResNeXt(ResNet):
     """ResNeXt-50/101/152 with `groups` x `width_per_group` (default: ResNeXt-101 32x4d).
 
     Takes ResNet's options (in_channels, frozen_stages, norm_eval, partial_bn, with_cp).
-    `pretrained` here is only for torchvision-layout files; MMClassification ImageNet
-    checkpoints load through the recognizer's `adapt_state_dict` (they are `backbone.*` + `head.*`).
+    MMClassification ImageNet checkpoints (`backbone.*` + `head.*`) load through the recognizer's
+    `adapt_state_dict`.
     """
 
     def __init__(self, depth: int = 101, groups: int = 32, width_per_group: int = 4, **resnet_kwargs):

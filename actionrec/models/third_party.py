@@ -18,24 +18,41 @@ from torch import Tensor, nn
 FEATURE_SHAPES = ("NCHW", "NHWC", "NLC")
 
 
-def _create(source: str, name: str, pretrained: bool, kwargs: dict) -> nn.Module:
+def library_weights(source: str, name: str) -> str | dict[str, Tensor]:
+    """The library's default ImageNet weights for `name`: torchvision's DEFAULT URL (fetched and
+    hash-checked by actionrec), or the state dict timm fetches through its own hub cache."""
+    if source == "torchvision":
+        import torchvision.models
+
+        return torchvision.models.get_model_weights(name).DEFAULT.url
+    if source == "timm":
+        timm = _import_timm()
+        return timm.create_model(name, pretrained=True, num_classes=0).state_dict()
+    raise ValueError(f"backbone source must be 'torchvision' or 'timm', got {source!r}")
+
+
+def _import_timm():
+    try:
+        import timm
+    except ImportError as e:
+        raise ImportError("timm backbones need `pip install timm`") from e
+    return timm
+
+
+def _create(source: str, name: str, kwargs: dict) -> nn.Module:
+    """The library model with random weights (pretrained ones are loaded afterwards, by the builder)."""
     if source == "torchvision":
         import torchvision.models
 
         if name not in torchvision.models.list_models(module=torchvision.models):
             raise KeyError(f"torchvision has no classification model {name!r}")
-        weights = "DEFAULT" if pretrained else None
-        model = torchvision.models.get_model(name, weights=weights, **kwargs)
+        model = torchvision.models.get_model(name, weights=None, **kwargs)
         # as MMAction2 does: the classifier becomes an identity (also on models without one)
         model.fc = nn.Identity()
         model.classifier = nn.Identity()
         return model
     if source == "timm":
-        try:
-            import timm
-        except ImportError as e:
-            raise ImportError("timm backbones need `pip install timm`") from e
-        return timm.create_model(name, pretrained=pretrained, num_classes=0, **kwargs)
+        return _import_timm().create_model(name, pretrained=False, num_classes=0, **kwargs)
     raise ValueError(f"backbone source must be 'torchvision' or 'timm', got {source!r}")
 
 
@@ -59,7 +76,6 @@ class ThirdPartyBackbone(nn.Module):
     Args:
         name: model name in that library, e.g. 'densenet161', 'swin_base_patch4_window7_224'.
         source: 'torchvision' or 'timm'.
-        pretrained: start from the library's default ImageNet weights (downloads them).
         feature_shape: layout of the trunk output; None detects it (3-D -> 'NLC'; 4-D -> 'NCHW'
             unless the last dim, not dim 1, equals timm's `num_features`, -> 'NHWC').
         probe_size: input size for the shape probe (models with fixed input sizes need theirs).
@@ -70,7 +86,6 @@ class ThirdPartyBackbone(nn.Module):
         self,
         name: str,
         source: str = "torchvision",
-        pretrained: bool = False,
         feature_shape: str | None = None,
         probe_size: int = 224,
         **kwargs,
@@ -80,7 +95,7 @@ class ThirdPartyBackbone(nn.Module):
             raise ValueError(f"feature_shape must be one of {FEATURE_SHAPES} or None, got {feature_shape!r}")
         self.name = name
         self.source = source
-        self.model = _create(source, name, pretrained, kwargs)
+        self.model = _create(source, name, kwargs)
         self.feature_shape, self.num_features = self._probe(source, name, kwargs, feature_shape, probe_size)
 
     def trunk(self, x: Tensor) -> Tensor:
@@ -89,7 +104,7 @@ class ThirdPartyBackbone(nn.Module):
     def _probe(self, source: str, name: str, kwargs: dict, feature_shape: str | None, size: int) -> tuple[str, int]:
         """Run a weightless copy on the meta device to learn the output layout and width."""
         with torch.device("meta"):
-            probe = _create(source, name, False, kwargs).eval()
+            probe = _create(source, name, kwargs).eval()
             out = _run_trunk(probe, source, torch.empty(1, kwargs.get("in_chans", 3), size, size))
         if out.dim() == 2:  # already pooled (torchvision models without a `features` trunk)
             return feature_shape or "NCHW", out.shape[1]

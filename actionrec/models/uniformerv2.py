@@ -11,24 +11,32 @@ tokens are batch-first `(B*T, L, D)`, attention uses fused qkv and
 `scaled_dot_product_attention`, L-MHRA works on channels-last tokens (BatchNorm over tokens,
 1x1x1 convs as linears, the temporal conv as shifted multiply-adds), and the number of frames
 comes from the input, not from `t_size` (no weight depends on it). Parameter names are our
-own; `actionrec.checkpoints.uniformerv2` maps MMAction2, OpenGVLab and CLIP layouts onto them.
+own; `checkpoint_filter_fn` at the end of this file maps MMAction2, OpenGVLab and CLIP layouts
+onto them (pure functions of the state dict and the receiving model).
 """
 
 from __future__ import annotations
 
-import inspect
+import json
 import logging
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
+from actionrec.checkpoints import load_pretrained
+from actionrec.checkpoints.io import extract_state_dict
 from actionrec.models.base import BaseRecognizer
 from actionrec.models.heads import ClsHead
-from actionrec.models.registry import register_mmaction_backbone, register_model
+from actionrec.models.registry import register_model
+
+log = logging.getLogger(__name__)
 
 UNIFORMERV2_MEAN = (114.75, 114.75, 114.75)  # 0.45 * 255, as the original DATA.MEAN
 UNIFORMERV2_STD = (57.375, 57.375, 57.375)  # 0.225 * 255
@@ -452,24 +460,18 @@ class UniFormerV2Recognizer(BaseRecognizer):
     def num_classes(self) -> int:
         return self.cls_head.num_classes
 
-    def _score(self, views: torch.Tensor) -> torch.Tensor:
-        return self.cls_head(self.backbone(self.normalize(views)))
+    def forward_features(self, views: torch.Tensor) -> torch.Tensor:
+        """uint8 `(B, C, T, H, W)` -> one feature vector per view `(B, width)`."""
+        return self.backbone(self.normalize(views))
 
-    def forward_views(self, x: torch.Tensor) -> torch.Tensor:
-        n, v = x.shape[:2]
-        views = x.flatten(0, 1)
-        chunk = self.max_testing_views
-        if chunk and not self.training and views.shape[0] > chunk:
-            scores = torch.cat([self._score(part) for part in views.split(chunk)])
-        else:
-            scores = self._score(views)
-        return scores.view(n, v, -1)
+    def forward_head(self, features: torch.Tensor, num_views: int, pre_logits: bool = False) -> torch.Tensor:
+        """Each view scored on its own: `(N * V, width)` -> `(N, V, K)` (or `(N, V, width)`)."""
+        out = features if pre_logits else self.cls_head(features)
+        return out.view(-1, num_views, out.shape[-1])
 
     def adapt_state_dict(self, state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """Any supported layout (actionrec, MMAction2, OpenGVLab, CLIP visual) -> our key names."""
-        from actionrec.checkpoints.uniformerv2 import convert_state_dict
-
-        return convert_state_dict(state_dict, self.state_dict())
+        return checkpoint_filter_fn(state_dict, self)
 
     def macs_per_view(self, num_frames: int | None = None, resolution: int | None = None) -> dict[str, int]:
         counts = self.backbone.macs(num_frames, resolution)
@@ -479,40 +481,12 @@ class UniFormerV2Recognizer(BaseRecognizer):
         return counts
 
 
-# -- constructors -------------------------------------------------------------------------
-_BACKBONE_ARGS = set(inspect.signature(UniFormerV2).parameters)
-
+# -- constructors: (num_classes, pretrained, **kwargs), construct then load -------------------
 B16 = dict(patch_size=16, width=768, layers=12, heads=12, return_list=(8, 9, 10, 11), n_dim=768, n_head=12)
 L14 = dict(patch_size=14, width=1024, layers=24, heads=16, return_list=(20, 21, 22, 23), n_dim=1024, n_head=16)
+_HEAD_ARGS = ("dropout", "init_std", "mean", "std", "average_clips", "max_testing_views")
 
-
-def _build(defaults: dict, num_classes: int, **kwargs) -> UniFormerV2Recognizer:
-    """Kinetics defaults (as every MMAction2 config: global UniBlocks only), overridable by kwargs."""
-    backbone_args = {**defaults, **{k: v for k, v in kwargs.items() if k in _BACKBONE_ARGS}}
-    head_args = {k: v for k, v in kwargs.items() if k not in _BACKBONE_ARGS}
-    return UniFormerV2Recognizer(UniFormerV2(**backbone_args), num_classes, **head_args)
-
-
-@register_model
-def uniformerv2_b16(num_classes: int = 400, **kwargs) -> UniFormerV2Recognizer:
-    """UniFormerV2-B/16, 224 px (~115 M parameters with a 400-class head)."""
-    return _build(dict(B16, input_resolution=224), num_classes, **kwargs)
-
-
-@register_model
-def uniformerv2_l14(num_classes: int = 400, **kwargs) -> UniFormerV2Recognizer:
-    """UniFormerV2-L/14, 224 px (~354 M parameters)."""
-    return _build(dict(L14, input_resolution=224), num_classes, **kwargs)
-
-
-@register_model
-def uniformerv2_l14_336(num_classes: int = 400, **kwargs) -> UniFormerV2Recognizer:
-    """UniFormerV2-L/14 at 336 px."""
-    return _build(dict(L14, input_resolution=336), num_classes, **kwargs)
-
-
-# -- MMAction2 model dicts ----------------------------------------------------------------
-# CLIP visual encoders MMAction2 extracted (keys without `visual.`), by the backbone's `pretrained`
+# CLIP visual encoders as MMAction2 extracted them (keys without `visual.`): what pretrained=True loads
 CLIP_VISUAL_URLS = {
     "ViT-B/16": "https://download.openmmlab.com/mmaction/v1.0/recognition/uniformerv2/clipVisualEncoder/"
     "vit-base-p16-res224_clip-rgb_20221219-b8a5da86.pth",
@@ -521,62 +495,262 @@ CLIP_VISUAL_URLS = {
     "ViT-L/14_336": "https://download.openmmlab.com/mmaction/v1.0/recognition/uniformerv2/clipVisualEncoder/"
     "vit-large-p14-res336_clip-rgb_20221219-d370f9e5.pth",
 }
-_IGNORED_BACKBONE_KEYS = {"type", "clip_pretrained", "pretrained", "init_cfg"}
-_HEAD_TYPES = {"UniFormerHead", "TimeSformerHead"}
-_IGNORED_HEAD_KEYS = {"type", "in_channels", "init_cfg", "channel_map", "loss_cls", "label_smooth_eps", "multi_class"}
 
 
-@register_mmaction_backbone("UniFormerV2")
-def from_mmaction2_config(model: dict) -> UniFormerV2Recognizer:
-    """An MMAction2 `Recognizer3D` + `UniFormerV2` model dict -> the recognizer.
+def _create(defaults: dict, num_classes: int, pretrained, clip: str | None, kwargs: dict) -> UniFormerV2Recognizer:
+    """Kinetics defaults (as every MMAction2 config: global UniBlocks only), overridable by kwargs;
+    then CLIP (`pretrained=True`), a zoo entry or a checkpoint file loaded on top."""
+    head_args = {k: kwargs.pop(k) for k in _HEAD_ARGS if k in kwargs}
+    model = UniFormerV2Recognizer(UniFormerV2(**{**defaults, **kwargs}), num_classes, **head_args)
+    if pretrained:
+        load_pretrained(model, pretrained, default=CLIP_VISUAL_URLS.get(clip))
+    return model
 
-    With `clip_pretrained` and a `pretrained` CLIP name left in the dict (`build_model(...,
-    pretrained=True)`), the ViT is initialised from MMAction2's extracted CLIP encoder, as
-    MMAction2 does before training. `init_cfg` and the head's `channel_map` are not applied here:
-    `load_checkpoint` maps a Kinetics-710 head through the channel map when the model has
-    400/600/700 classes.
+
+@register_model(accepts=(UniFormerV2Recognizer, UniFormerV2))
+def uniformerv2_b16(num_classes: int = 400, pretrained: bool | str = False, **kwargs) -> UniFormerV2Recognizer:
+    """UniFormerV2-B/16, 224 px (~115 M parameters with a 400-class head); pretrained=True: CLIP ViT-B/16."""
+    return _create(dict(B16, input_resolution=224), num_classes, pretrained, "ViT-B/16", kwargs)
+
+
+@register_model(accepts=(UniFormerV2Recognizer, UniFormerV2))
+def uniformerv2_l14(num_classes: int = 400, pretrained: bool | str = False, **kwargs) -> UniFormerV2Recognizer:
+    """UniFormerV2-L/14, 224 px (~354 M parameters); pretrained=True: CLIP ViT-L/14."""
+    return _create(dict(L14, input_resolution=224), num_classes, pretrained, "ViT-L/14", kwargs)
+
+
+@register_model(accepts=(UniFormerV2Recognizer, UniFormerV2))
+def uniformerv2_l14_336(num_classes: int = 400, pretrained: bool | str = False, **kwargs) -> UniFormerV2Recognizer:
+    """UniFormerV2-L/14 at 336 px; pretrained=True: CLIP ViT-L/14@336."""
+    return _create(dict(L14, input_resolution=336), num_classes, pretrained, "ViT-L/14_336", kwargs)
+
+
+@register_model(accepts=(UniFormerV2Recognizer, UniFormerV2))
+def uniformerv2(num_classes: int = 400, pretrained: bool | str = False, **kwargs) -> UniFormerV2Recognizer:
+    """Any UniFormerV2 shape (B/16 unless the kwargs say otherwise): small models, ablations.
+
+    No CLIP encoder fits an arbitrary shape, so `pretrained` must be a file, URL or zoo name here.
     """
-    if model.get("type", "Recognizer3D") != "Recognizer3D":
-        raise ValueError(f"UniFormerV2 runs in a Recognizer3D, got model type {model.get('type')!r}")
-    backbone_cfg = dict(model["backbone"])
-    unknown = set(backbone_cfg) - _BACKBONE_ARGS - _IGNORED_BACKBONE_KEYS
-    if unknown:
-        raise ValueError(f"model.backbone: unsupported UniFormerV2 option(s) {sorted(unknown)}")
-    backbone = UniFormerV2(**{k: v for k, v in backbone_cfg.items() if k in _BACKBONE_ARGS})
+    return _create(dict(B16, input_resolution=224), num_classes, pretrained, None, kwargs)
 
-    head_cfg = dict(model["cls_head"])
-    if head_cfg.get("type") not in _HEAD_TYPES:
-        raise ValueError(f"model.cls_head.type must be one of {sorted(_HEAD_TYPES)}, got {head_cfg.get('type')!r}")
-    in_channels = head_cfg.get("in_channels", backbone.width)
-    if in_channels != backbone.width:
-        raise ValueError(f"model.cls_head.in_channels={in_channels} but the backbone gives {backbone.width} features")
-    unknown = set(head_cfg) - _IGNORED_HEAD_KEYS - {"num_classes", "dropout_ratio", "average_clips", "init_std"}
-    if unknown:
-        raise ValueError(f"model.cls_head: unsupported option(s) {sorted(unknown)}")
 
-    preprocessor = model.get("data_preprocessor") or {}
-    if preprocessor.get("format_shape", "NCTHW") != "NCTHW":
-        raise ValueError(f"model.data_preprocessor.format_shape must be 'NCTHW', got {preprocessor['format_shape']!r}")
-    test_cfg = model.get("test_cfg") or {}
-    recognizer = UniFormerV2Recognizer(
-        backbone,
-        num_classes=head_cfg["num_classes"],
-        dropout=head_cfg.get("dropout_ratio", 0.5),
-        init_std=head_cfg.get("init_std", 0.02),
-        mean=preprocessor.get("mean", UNIFORMERV2_MEAN),
-        std=preprocessor.get("std", UNIFORMERV2_STD),
-        average_clips=head_cfg.get("average_clips", "prob"),
-        max_testing_views=test_cfg.get("max_testing_views"),
+# -- foreign checkpoint layouts -> our names (pure functions) -------------------------------
+# Layouts (facts read from the public code; see the rule table below for every key):
+# * mmaction2 - `backbone.conv1.weight`, `backbone.transformer.resblocks.{i}.*`,
+#   `backbone.transformer.{temporal_cls_token, balance, dpe.{j}, dec.{j}, norm}.*`, `cls_head.fc_cls.*`.
+# * opengvlab - the original release (SlowFast, `model_state`): as MMAction2, except the head lives in
+#   the backbone as `backbone.transformer.proj = Sequential(LayerNorm, Dropout, Linear)`, so `proj.0`
+#   is our `backbone.norm` and `proj.2` our `cls_head.fc_cls`.
+# * clip - OpenAI CLIP (TorchScript archives or state dicts): the `visual.*` tensors (or MMAction2's
+#   pre-extracted visual encoders, the same keys without the prefix); `proj` and `ln_post` are dropped,
+#   the 2D patch conv is inflated to the centre temporal slice, tensors whose shape cannot be reconciled
+#   are skipped, and everything the video layers add stays at its init.
+# * actionrec - our own names, returned unchanged.
+# A Kinetics-710 head (710 rows) loaded into a 400/600/700-class model is mapped row by row with the
+# channel maps in `actionrec/label_maps/map_k{400,600,700}.json`, as MMAction2's
+# `UniFormerHead(channel_map=...)` and the original `label_mixto{N}.json` do.
+K710_CLASSES = 710
+
+# -- the MMAction2 backbone names -> ours ---------------------------------------------------
+# (source name inside `backbone.`, our name inside `backbone.`, how the tensor changes)
+_LINEAR = "conv1x1x1 -> linear"
+_SPLIT_Q_KV = "split in_proj into q and kv"
+_RULES: list[tuple[re.Pattern, str, str | None]] = [
+    (re.compile(p), r, t)
+    for p, r, t in [
+        (r"conv1\.weight", "patch_embed.proj.weight", None),
+        (r"class_embedding", "cls_token", None),
+        (r"positional_embedding", "pos_embed", None),
+        (r"ln_pre\.(weight|bias)", r"norm_pre.\1", None),
+        (r"transformer\.resblocks\.(\d+)\.ln_1\.(weight|bias)", r"blocks.\1.norm1.\2", None),
+        (r"transformer\.resblocks\.(\d+)\.attn\.in_proj_(weight|bias)", r"blocks.\1.attn.qkv.\2", None),
+        (r"transformer\.resblocks\.(\d+)\.attn\.out_proj\.(weight|bias)", r"blocks.\1.attn.proj.\2", None),
+        (r"transformer\.resblocks\.(\d+)\.ln_2\.(weight|bias)", r"blocks.\1.norm2.\2", None),
+        (r"transformer\.resblocks\.(\d+)\.mlp\.c_fc\.(weight|bias)", r"blocks.\1.mlp.fc1.\2", None),
+        (r"transformer\.resblocks\.(\d+)\.mlp\.c_proj\.(weight|bias)", r"blocks.\1.mlp.fc2.\2", None),
+        (r"transformer\.resblocks\.(\d+)\.(lmhra[12])\.pos_embed\.0\.(\w+)", r"blocks.\1.\2.norm.\3", None),
+        (r"transformer\.resblocks\.(\d+)\.(lmhra[12])\.pos_embed\.1\.(weight|bias)", r"blocks.\1.\2.down.\3", _LINEAR),
+        (
+            r"transformer\.resblocks\.(\d+)\.(lmhra[12])\.pos_embed\.2\.(weight|bias)",
+            r"blocks.\1.\2.temporal.\3",
+            _LINEAR,
+        ),
+        (r"transformer\.resblocks\.(\d+)\.(lmhra[12])\.pos_embed\.3\.(weight|bias)", r"blocks.\1.\2.up.\3", _LINEAR),
+        (r"transformer\.temporal_cls_token", "video_token", None),
+        (r"transformer\.dpe\.(\d+)\.(weight|bias)", r"global_blocks.\1.dpe.\2", None),
+        (r"transformer\.dec\.(\d+)\.ln_1\.(weight|bias)", r"global_blocks.\1.norm_q.\2", None),
+        (r"transformer\.dec\.(\d+)\.ln_3\.(weight|bias)", r"global_blocks.\1.norm_kv.\2", None),
+        (r"transformer\.dec\.(\d+)\.attn\.in_proj_(weight|bias)", r"global_blocks.\1.attn.{part}.\2", _SPLIT_Q_KV),
+        (r"transformer\.dec\.(\d+)\.attn\.out_proj\.(weight|bias)", r"global_blocks.\1.attn.proj.\2", None),
+        (r"transformer\.dec\.(\d+)\.ln_2\.(weight|bias)", r"global_blocks.\1.norm2.\2", None),
+        (r"transformer\.dec\.(\d+)\.mlp\.c_fc\.(weight|bias)", r"global_blocks.\1.mlp.fc1.\2", None),
+        (r"transformer\.dec\.(\d+)\.mlp\.c_proj\.(weight|bias)", r"global_blocks.\1.mlp.fc2.\2", None),
+        (r"transformer\.balance", "balance", None),
+        (r"transformer\.norm\.(weight|bias)", r"norm.\1", None),
+        (r"transformer\.proj\.0\.(weight|bias)", r"norm.\1", None),  # OpenGVLab's head LayerNorm
+    ]
+]
+_OPENGVLAB_CLASSIFIER = re.compile(r"backbone\.transformer\.proj\.2\.(weight|bias)")
+_CLIP_DROPPED = {"proj", "ln_post.weight", "ln_post.bias"}
+
+
+def _map_backbone_key(name: str, value: torch.Tensor) -> list[tuple[str, torch.Tensor]] | None:
+    """One MMAction2 backbone tensor (name inside `backbone.`) -> our full (name, tensor) pairs;
+    None if no rule matches."""
+    for pattern, replacement, change in _RULES:
+        match = pattern.fullmatch(name)
+        if match is None:
+            continue
+        new = match.expand(replacement)
+        if change == _LINEAR and value.dim() > 1:
+            value = value.reshape(value.shape[0], -1)
+        if change == _SPLIT_Q_KV:
+            d = value.shape[0] // 3
+            return [
+                ("backbone." + new.replace("{part}", "q"), value[:d]),
+                ("backbone." + new.replace("{part}", "kv"), value[d:]),
+            ]
+        return [("backbone." + new, value)]
+    return None
+
+
+def _map_keys(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """MMAction2 or OpenGVLab keys -> ours; keys no rule knows are kept as they are, so the
+    loader's unexpected-key report names them."""
+    out: dict[str, torch.Tensor] = {}
+    for key, value in state_dict.items():
+        if _OPENGVLAB_CLASSIFIER.fullmatch(key):
+            out["cls_head.fc_cls." + key.rsplit(".", 1)[1]] = value
+            continue
+        mapped = _map_backbone_key(key[len("backbone.") :], value) if key.startswith("backbone.") else None
+        out.update(mapped or [(key, value)])
+    return out
+
+
+# -- layout detection ---------------------------------------------------------------------
+def detect_layout(state_dict: Mapping[str, torch.Tensor]) -> str:
+    """'actionrec', 'opengvlab', 'mmaction2' or 'clip'."""
+    keys = set(state_dict)
+    if "backbone.patch_embed.proj.weight" in keys or any(k.startswith("backbone.blocks.") for k in keys):
+        return "actionrec"
+    if any(k.startswith("backbone.transformer.proj.") for k in keys):
+        return "opengvlab"
+    if "backbone.conv1.weight" in keys or any(k.startswith("backbone.transformer.") for k in keys):
+        return "mmaction2"
+    if "visual.conv1.weight" in keys or {"conv1.weight", "class_embedding"} <= keys:
+        return "clip"
+    raise ValueError(
+        "unrecognised UniFormerV2 checkpoint layout: expected MMAction2 ('backbone.transformer.*'), "
+        "OpenGVLab ('backbone.transformer.proj.*'), CLIP ('visual.conv1.weight') or actionrec "
+        f"('backbone.blocks.*') keys; first keys are {sorted(keys)[:5]}"
     )
-    clip_name = backbone_cfg.get("pretrained")
-    if backbone_cfg.get("clip_pretrained", True) and clip_name:  # build_model(pretrained=True) keeps the name
-        if clip_name not in CLIP_VISUAL_URLS:
-            raise ValueError(
-                f"model.backbone.pretrained: unknown CLIP encoder {clip_name!r}, known {sorted(CLIP_VISUAL_URLS)}"
-            )
-        from actionrec.checkpoints.uniformerv2 import load_clip_pretrained
-        from actionrec.download import download
 
-        report = load_clip_pretrained(recognizer, download(CLIP_VISUAL_URLS[clip_name]))
-        logging.getLogger(__name__).info("%s", report)
-    return recognizer
+
+# -- Kinetics-710 heads ------------------------------------------------------------------
+def k710_channel_map(num_classes: int) -> list[int]:
+    """Row of the K710 head for each class of K400/K600/K700 (`label_maps/map_k{N}.json`)."""
+    if num_classes not in (400, 600, 700):
+        raise ValueError(f"Kinetics-710 heads map to 400, 600 or 700 classes, not {num_classes}")
+    path = resources.files("actionrec") / "label_maps" / f"map_k{num_classes}.json"
+    channels = json.loads(path.read_text())
+    if len(channels) != num_classes or not all(0 <= c < K710_CLASSES for c in channels):
+        raise ValueError(f"{path}: expected {num_classes} indices in 0..{K710_CLASSES - 1}")
+    return channels
+
+
+def map_k710_head(state_dict: dict[str, torch.Tensor], num_classes: int, prefix: str = "cls_head.fc_cls.") -> None:
+    """In place: select the K710 classifier rows of a K400/K600/K700 model."""
+    index = torch.tensor(k710_channel_map(num_classes))
+    for name in ("weight", "bias"):
+        state_dict[prefix + name] = state_dict[prefix + name][index]
+
+
+# -- CLIP --------------------------------------------------------------------------------
+@dataclass
+class ClipLoadReport:
+    """What happened to each tensor when CLIP weights initialised a UniFormerV2."""
+
+    loaded: list[str] = field(default_factory=list)
+    inflated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # 'key: why'
+    not_initialised: list[str] = field(default_factory=list)  # our keys left at their init, summarised
+
+    def __str__(self) -> str:
+        return (
+            f"CLIP weights: {len(self.loaded)} tensors loaded, inflated {self.inflated}, skipped {self.skipped}; "
+            f"not initialised (kept at init): {self.not_initialised}"
+        )
+
+
+def _inflate_centre(weight_2d: torch.Tensor, time_dim: int) -> torch.Tensor:
+    """2D conv weight (O, I, kh, kw) -> 3D (O, I, t, kh, kw), zeros except the middle slice."""
+    weight = weight_2d.new_zeros(weight_2d.shape[0], weight_2d.shape[1], time_dim, *weight_2d.shape[2:])
+    weight[:, :, time_dim // 2] = weight_2d
+    return weight
+
+
+def _summarise(keys: list[str]) -> list[str]:
+    """`backbone.global_blocks.0.attn.q.weight`, ... -> `backbone.global_blocks.*` style groups."""
+    groups: dict[str, None] = {}
+    for key in keys:
+        parts = key.split(".")
+        cut = next((i for i, p in enumerate(parts) if p.isdigit()), None)
+        groups[".".join(parts[:cut]) + ".*" if cut is not None else key] = None
+    return list(groups)
+
+
+def convert_clip(
+    state_dict: Mapping[str, torch.Tensor], target: Mapping[str, torch.Tensor]
+) -> tuple[dict[str, torch.Tensor], ClipLoadReport]:
+    """CLIP visual weights -> our keys that exist in `target` (a model's state_dict), with a report."""
+    visual = {k[len("visual.") :]: v for k, v in state_dict.items() if k.startswith("visual.")}
+    if not visual:  # MMAction2's pre-extracted encoders: visual keys without the prefix
+        visual = dict(state_dict)
+    report = ClipLoadReport()
+    out: dict[str, torch.Tensor] = {}
+    for key, value in visual.items():
+        if key in _CLIP_DROPPED:
+            continue
+        mapped = _map_backbone_key(key, value)
+        if mapped is None:
+            report.skipped.append(f"visual.{key}: not part of the UniFormerV2 backbone")
+            continue
+        for new, tensor in mapped:
+            want = target.get(new)
+            if want is None:
+                report.skipped.append(f"visual.{key}: the model has no {new}")
+                continue
+            if tensor.shape != want.shape:
+                if tensor.dim() + 1 == want.dim() == 5 and tensor.shape == want.shape[:2] + want.shape[3:]:
+                    tensor = _inflate_centre(tensor, want.shape[2])
+                    report.inflated.append(new)
+                else:
+                    report.skipped.append(f"visual.{key}: shape {tuple(tensor.shape)}, model wants {tuple(want.shape)}")
+                    continue
+            out[new] = tensor.to(want.dtype)
+            report.loaded.append(new)
+    report.not_initialised = _summarise([k for k in target if k not in out])
+    return out, report
+
+
+# -- the filter load_checkpoint applies (through adapt_state_dict) --------------------------------
+def checkpoint_filter_fn(state_dict: Mapping[str, torch.Tensor], model: nn.Module) -> dict[str, torch.Tensor]:
+    """Any supported layout -> `model`'s keys (its state dict gives the shapes).
+
+    CLIP weights come back partial (the log says what stays at init); a K710 head is mapped to
+    the model's 400/600/700 classes.
+    """
+    target = model.state_dict()
+    state_dict = extract_state_dict(state_dict, "state dict")  # no-op on a plain tensor dict
+    layout = detect_layout(state_dict)
+    if layout == "clip":
+        out, report = convert_clip(state_dict, target)
+        log.warning("%s", report)
+        return out
+    out = dict(state_dict) if layout == "actionrec" else _map_keys(state_dict)
+    head = out.get("cls_head.fc_cls.weight")
+    want = target.get("cls_head.fc_cls.weight")
+    if head is not None and want is not None and head.shape[0] == K710_CLASSES and want.shape[0] in (400, 600, 700):
+        map_k710_head(out, want.shape[0])
+        log.info("mapped the Kinetics-710 head to %d classes with map_k%d.json", want.shape[0], want.shape[0])
+    return out
