@@ -23,7 +23,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from actionrec import zoo
+from actionrec.build import build_model
+from actionrec.checkpoints import CheckpointError, load_checkpoint
 from actionrec.config import Config, ConfigError, load_config
+from actionrec.data.annotations import load_label_map
 from actionrec.data.datasets import Pipeline
 from actionrec.data.decoders import (
     FlowFolderReader,
@@ -281,8 +285,6 @@ class Recognizer:
                     f"{_name(config)}: a checkpoint is needed to recognise with the config's model "
                     "(an untrained model's scores mean nothing)"
                 )
-            from actionrec.build import build_model
-
             model = build_model(cfg.model)
         if checkpoint is not None:
             _load_weights(model, checkpoint)
@@ -302,8 +304,6 @@ class Recognizer:
         cls, name: str, *, download: bool = True, label_map: str | os.PathLike | None = None, **kwargs
     ) -> Recognizer:
         """A zoo entry: its config (from the actionrec repository), checkpoint and label map."""
-        from actionrec import zoo
-
         entry = zoo.get(name)
         if entry.is_fusion:
             raise ValueError(
@@ -413,8 +413,6 @@ def _config_averaging(cfg: Config) -> str | None | object:
 
 def _labels(label_map: str | os.PathLike | Sequence[str] | None, cfg: Config | None) -> list[str] | None:
     """Class names: the given list or file, else the config's data.label_map when that file exists."""
-    from actionrec.data.annotations import load_label_map
-
     if label_map is not None:
         return list(label_map) if not isinstance(label_map, (str, os.PathLike)) else load_label_map(label_map)
     path = cfg.data.label_map if cfg is not None else None
@@ -427,8 +425,6 @@ def _labels(label_map: str | os.PathLike | Sequence[str] | None, cfg: Config | N
 
 def _load_weights(model: nn.Module, checkpoint: str | os.PathLike) -> None:
     """Load a checkpoint; tensors the model needs but the file lacks (or shapes that differ) are an error."""
-    from actionrec.checkpoints import CheckpointError, load_checkpoint
-
     report = load_checkpoint(model, checkpoint)
     if report.missing or report.mismatched:
         raise CheckpointError(f"{os.fspath(checkpoint)} does not fit the model:\n{report}")

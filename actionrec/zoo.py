@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 
+from actionrec.data.annotations import load_label_map
 from actionrec.download import cache_dir
 from actionrec.download import download as fetch_file
 from actionrec.errors import ActionrecError
@@ -115,8 +116,6 @@ class ZooEntry:
 
     def label_map(self) -> list[str]:
         """The class names, in the order of the classifier's outputs."""
-        from actionrec.data.annotations import load_label_map
-
         resource = resources.files("actionrec") / "label_maps" / self.label_map_file
         with resources.as_file(resource) as path:
             return load_label_map(path, self.label_category)
