@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from actionrec.commands.config import add_cfg_options
+from actionrec.config import ConfigError, load_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,8 +42,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def config_with_flags(args: argparse.Namespace):
     """The config with command-line flags applied as overrides (flags win over --cfg-options)."""
-    from actionrec.config import load_config
-
     options = list(args.cfg_options)
     if getattr(args, "work_dir", None):
         options.append(f"work_dir={args.work_dir!r}")
@@ -58,7 +57,7 @@ def config_with_flags(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from actionrec.config import ConfigError
+    # imported here, not at the top: every `actionrec` command would otherwise load torch and the models
     from actionrec.engine.trainer import NonFiniteLossError, TrainingInterrupted, train
 
     try:
