@@ -1,7 +1,9 @@
 """Tiny stand-ins for engine tests: a linear recognizer and an in-memory dataset, plus a training entry.
 
-Run as a script (`python tests/engine_standins.py CONFIG_JSON`) it trains the stand-in with the
-real trainer; the resume and DDP tests launch it as a subprocess (or under torchrun).
+Run as a script (`python tests/engine_standins.py SPEC_JSON`) it trains the stand-in with the
+real trainer; the resume and DDP tests launch it as a subprocess (or under torchrun). A spec with
+"cli": [args] runs `actionrec ARGS` instead (the stand-in model and data still in place), so the
+command line's exit codes and messages are what the test sees.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from actionrec.config import Config  # noqa: E402
+from actionrec.data.datasets import Skipped  # noqa: E402
 from actionrec.models.base import BaseRecognizer  # noqa: E402
 from actionrec.models.registry import register_model  # noqa: E402
 
@@ -47,10 +50,17 @@ class TinyDataset(torch.utils.data.Dataset):
     """Class k = a bright stripe at row k plus per-(seed, epoch, index) noise: learnable, reproducible."""
 
     def __init__(
-        self, length: int = 24, num_classes: int = 3, seed: int = 0, test_mode: bool = False, item_sleep: float = 0.0
+        self,
+        length: int = 24,
+        num_classes: int = 3,
+        seed: int = 0,
+        test_mode: bool = False,
+        item_sleep: float = 0.0,
+        unreadable: frozenset[int] = frozenset(),
     ):
         self.length, self.num_classes, self.seed, self.test_mode = length, num_classes, seed, test_mode
         self.item_sleep = item_sleep  # lets a test kill a run mid-epoch
+        self.unreadable = unreadable  # indices that come back as `Skipped`, as a corrupt video would
 
     def __len__(self) -> int:
         return self.length
@@ -58,6 +68,8 @@ class TinyDataset(torch.utils.data.Dataset):
     def __getitem__(self, item):
         epoch, index = item if isinstance(item, tuple) else (0, item)
         time.sleep(self.item_sleep)
+        if index in self.unreadable:
+            return Skipped(index, f"standin/{index}.mp4", f"VideoDecodeError: standin/{index}.mp4: moov atom not found")
         label = index % self.num_classes
         rng = np.random.default_rng([self.seed, epoch if not self.test_mode else 0, index])
         frames = rng.integers(0, 120, size=(VIEWS, 3, SIZE, SIZE))
@@ -75,7 +87,7 @@ def standin_config(work_dir: str, **overrides) -> Config:
         },
         "optimizer": {"type": "sgd", "lr": 0.2, "momentum": 0.9, "weight_decay": 1e-4},
         "schedule": {"epochs": 3, "policy": "multistep", "milestones": [2]},
-        "train": {"log_interval": 2, "latest_interval": 0, "deterministic": True},
+        "train": {"log_interval": 2, "latest_interval": 0, "deterministic": True, "threads": 1},
         "work_dir": work_dir,
     }
     for dotted, value in overrides.items():
@@ -87,23 +99,38 @@ def standin_config(work_dir: str, **overrides) -> Config:
     return Config.from_dict(raw)
 
 
-def use_standin_data(monkeypatch_setattr=None, length: int = 24, val_length: int = 10, item_sleep: float = 0.0) -> None:
-    """Route the engine's dataset building to TinyDataset (monkeypatch in tests, plain setattr in scripts)."""
+def use_standin_data(
+    monkeypatch_setattr=None,
+    length: int = 24,
+    val_length: int = 10,
+    item_sleep: float = 0.0,
+    unreadable: frozenset[int] = frozenset(),
+) -> None:
+    """Route the engine's dataset building to TinyDataset (monkeypatch in tests, plain setattr in scripts).
+
+    `unreadable` indices of the training split come back as skipped samples.
+    """
     import actionrec.engine.data as engine_data
 
     def build_dataset(cfg, split_name, test_mode):
-        n = length if split_name == "train" else val_length
-        return TinyDataset(n, cfg.data.num_classes, cfg.train.seed, test_mode, item_sleep if not test_mode else 0.0)
+        if split_name != "train":
+            return TinyDataset(val_length, cfg.data.num_classes, cfg.train.seed, test_mode)
+        return TinyDataset(length, cfg.data.num_classes, cfg.train.seed, test_mode, item_sleep, frozenset(unreadable))
 
     (monkeypatch_setattr or setattr)(engine_data, "build_dataset", build_dataset)
 
 
 if __name__ == "__main__":
+    from actionrec.cli import main
     from actionrec.engine.trainer import train
 
     spec = json.loads(sys.argv[1])
     torch.set_num_threads(1)
-    use_standin_data(length=spec.pop("length", 24), item_sleep=spec.pop("item_sleep", 0.0))
+    use_standin_data(
+        length=spec.pop("length", 24), item_sleep=spec.pop("item_sleep", 0.0), unreadable=spec.pop("unreadable", [])
+    )
+    if "cli" in spec:
+        sys.exit(main(spec["cli"]))
     resume = spec.pop("resume", None)
     cfg = standin_config(spec.pop("work_dir"), **spec)
     train(cfg, resume=resume, device="cpu", progress=False)

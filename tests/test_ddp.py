@@ -56,3 +56,53 @@ def test_two_process_gloo_matches_one_process(tmp_path, monkeypatch):
     val_ddp = [r["top1"] for r in runs if r["mode"] == "val"]
     val_one = [r["top1"] for r in one_runs if r["mode"] == "val"]
     assert val_ddp == val_one and len(val_ddp) == 2
+
+
+def test_a_rank_with_an_unreadable_batch_joins_the_step_with_zero_contribution(tmp_path):
+    """One step of two ranks (batch 2 each) where rank 1's two samples are unreadable: the run does not
+    raise or hang, and the weights are one SGD step on (rank 0's gradient + 0) / 2, computed here by hand."""
+    from engine_standins import TinyDataset, TinyRecognizer
+
+    from actionrec.engine.data import TrainSampler
+
+    seed, lr, weight_decay = 0, 0.2, 1e-3
+    rank0, rank1 = ([i for _, i in TrainSampler(4, 2, seed, rank, 2)] for rank in (0, 1))
+    overrides = {
+        "schedule.epochs": 1,
+        "schedule.policy": "constant",
+        "optimizer.weight_decay": weight_decay,
+        "data.train.batch_size": 2,
+        "train.max_corrupt_fraction": 0.5,  # 2 of the 4 samples are unreadable
+    }
+    spec = {"work_dir": str(tmp_path / "ddp"), "length": 4, "unreadable": rank1, **overrides}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc-per-node",
+            "2",
+            SCRIPT,
+            json.dumps(spec),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=180,
+    )
+    assert out.returncode == 0, out.stdout
+    trained = read_training_checkpoint(tmp_path / "ddp" / "latest.pth")
+    assert trained["iteration"] == 1 and trained["skipped"] == 2
+
+    torch.manual_seed(seed)  # the trainer seeds with train.seed before building the model
+    model = TinyRecognizer(num_classes=3)
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    data = TinyDataset(4, 3, seed)
+    items = [data[(0, i)] for i in rank0]
+    inputs, labels = torch.stack([x["inputs"] for x in items]), torch.stack([x["label"] for x in items])
+    torch.nn.functional.cross_entropy(model(inputs), labels).backward()
+    for name, param in model.named_parameters():
+        gradient = param.grad / 2  # DDP averages over 2 ranks; rank 1 adds zero
+        expected = start[name] - lr * (gradient + weight_decay * start[name])  # SGD's first step: buffer = gradient
+        torch.testing.assert_close(trained["state_dict"][name], expected, rtol=0, atol=1e-6, msg=name)

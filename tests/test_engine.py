@@ -20,8 +20,8 @@ from torch import nn
 
 from actionrec.config import OptimizerConfig, ScheduleConfig
 from actionrec.engine import checkpointing
-from actionrec.engine.data import TrainSampler
-from actionrec.engine.evaluate import Predictions, ShardSampler, compute_metrics, dump_scores
+from actionrec.engine.data import ShardSampler, TrainSampler
+from actionrec.engine.evaluate import Predictions, compute_metrics, dump_scores
 from actionrec.engine.optim import LRSchedule, build_optimizer, param_groups, scaled_lr
 
 
@@ -231,9 +231,10 @@ def test_non_finite_loss_stops_with_a_clear_message(tmp_path, monkeypatch):
         train(cfg, device="cpu", progress=False)
 
 
-def test_train_test_plot_commands_on_real_videos(tmp_path):
-    """The CLI on a few synthetic mp4s: train (one corrupt video skipped and counted), test with
-    --dump/--out (checked against the dumped scores by hand), plot."""
+def test_train_test_plot_commands_on_real_videos(tmp_path, capsys):
+    """The CLI on a few synthetic mp4s: train (one corrupt video skipped and counted); test with the
+    config.json the run wrote and --dump/--out (checked against the dumped scores by hand); recognize
+    with that config.json gives the same scores as test; plot."""
     from actionrec.cli import main
     from actionrec.data.synthetic import generate
     from actionrec.engine.logging import read_runs
@@ -260,22 +261,9 @@ def test_train_test_plot_commands_on_real_videos(tmp_path):
     assert len([r for r in records if r["mode"] == "val"]) == 1
 
     dump, out = tmp_path / "scores.pkl", tmp_path / "metrics.json"
+    written = str(work / "config.json")  # every override above is in it
     assert (
-        main(
-            [
-                "test",
-                config,
-                str(work / "latest.pth"),
-                "--dump",
-                str(dump),
-                "--out",
-                str(out),
-                "--no-progress",
-                "--cfg-options",
-                *options,
-            ]
-        )
-        == 0
+        main(["test", written, str(work / "latest.pth"), "--dump", str(dump), "--out", str(out), "--no-progress"]) == 0
     )
     metrics = json.loads(out.read_text())
     with open(dump, "rb") as f:
@@ -287,6 +275,12 @@ def test_train_test_plot_commands_on_real_videos(tmp_path):
     assert metrics["top1"] == pytest.approx(top1)
     matrix = np.load(work / "confusion_matrix.npy")
     assert matrix.shape == (12, 12) and matrix.sum() == 12 and np.trace(matrix) == round(top1 * 12)
+    first_video = (synth / "val_list_videos.txt").read_text().split()[0]
+    capsys.readouterr()
+    recognize = ["recognize", str(synth / "videos" / first_video), "--config", written, "--checkpoint"]
+    assert main([*recognize, str(work / "latest.pth"), "--json", "--device", "cpu"]) == 0
+    (recognized,) = json.loads(capsys.readouterr().out)
+    np.testing.assert_allclose(recognized["scores"], scores[0], rtol=0, atol=1e-5)
     assert main(["plot", str(work)]) == 0
     assert {p.name for p in (work / "plots").iterdir()} == {
         "loss.png",

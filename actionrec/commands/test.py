@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from actionrec.commands.config import add_cfg_options
+from actionrec.commands.train import config_with_flags
+from actionrec.config import ConfigError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,8 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from actionrec.commands.train import config_with_flags
-    from actionrec.config import ConfigError
+    # imported here, not at the top: every `actionrec` command would otherwise load torch and the models
     from actionrec.engine.evaluate import run_test
     from actionrec.engine.logging import format_metrics
 

@@ -1,4 +1,8 @@
-"""`actionrec train CONFIG`: one process, or many under torchrun."""
+"""`actionrec train CONFIG`: one process, or many under torchrun.
+
+Exit codes: 0 done; 2 bad input (config, data, checkpoint); 3 the loss diverged; 130 / 143 stopped
+by SIGINT / SIGTERM after saving `latest.pth` (the message says how to resume).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 import sys
 
 from actionrec.commands.config import add_cfg_options
+from actionrec.config import ConfigError, load_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--amp", choices=("bf16", "fp16"), help="mixed precision (fp16 needs CUDA)")
     p.add_argument("--device", choices=("cpu", "cuda"), help="default: CUDA when available")
+    p.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="torch threads per process (overrides train.threads; default: its cores less one per data worker)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_cfg_options(p)
     p.set_defaults(func=run)
@@ -31,8 +42,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def config_with_flags(args: argparse.Namespace):
     """The config with command-line flags applied as overrides (flags win over --cfg-options)."""
-    from actionrec.config import load_config
-
     options = list(args.cfg_options)
     if getattr(args, "work_dir", None):
         options.append(f"work_dir={args.work_dir!r}")
@@ -42,12 +51,14 @@ def config_with_flags(args: argparse.Namespace):
         options.append("train.deterministic=True")
     if getattr(args, "amp", None):
         options.append(f"train.amp={args.amp!r}")
+    if getattr(args, "threads", None) is not None:
+        options.append(f"train.threads={args.threads}")
     return load_config(args.config, options)
 
 
 def run(args: argparse.Namespace) -> int:
-    from actionrec.config import ConfigError
-    from actionrec.engine.trainer import NonFiniteLossError, train
+    # imported here, not at the top: every `actionrec` command would otherwise load torch and the models
+    from actionrec.engine.trainer import NonFiniteLossError, TrainingInterrupted, train
 
     try:
         cfg = config_with_flags(args)
@@ -59,4 +70,8 @@ def run(args: argparse.Namespace) -> int:
     except NonFiniteLossError as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
+    except TrainingInterrupted as e:
+        # the run's own config.json holds every override, so this resumes exactly this run
+        print(f"{e}; resume with: actionrec train {e.latest.parent / 'config.json'} --resume", file=sys.stderr)
+        return e.exit_code
     return 0

@@ -1,4 +1,4 @@
-"""Read config files into plain dicts: Python (never executed) or YAML, `_base_` chains, overrides.
+"""Read config files into plain dicts: Python (never executed), YAML or JSON, `_base_` chains, overrides.
 
 A Python config is a list of top-level assignments whose right-hand sides are literals:
 numbers, strings, lists, tuples, dicts, `dict(k=v, **other)`, names assigned earlier in the
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import json
 import operator
 from collections.abc import Iterable
 from pathlib import Path
@@ -198,6 +199,26 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _read_json(path: Path) -> dict[str, Any]:
+    """A JSON config, e.g. the config.json a training run writes; duplicated keys are refused as in YAML."""
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise ConfigError(f"{path}: duplicated key {key!r}")
+            out[key] = value
+        return out
+
+    try:
+        data = json.loads(path.read_text(), object_pairs_hook=unique_keys)
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a config must be a mapping at the top level, got {type(data).__name__}")
+    return data
+
+
 def merge(base: dict, update: dict) -> dict:
     """Recursive dict merge; `update`'s dicts merge into `base`'s unless they carry `_delete_=True`."""
     out = copy.deepcopy(base)
@@ -237,13 +258,13 @@ def read_config_file(path: str | Path, _chain: tuple[Path, ...] = (), lenient: b
         for base in head:
             merged = merge(merged, read_config_file(path.parent / base, _chain + (path,), lenient))
         own = _read_python(path, merged, lenient)
-    elif path.suffix in (".yaml", ".yml"):
-        own = _read_yaml(path)
+    elif path.suffix in (".yaml", ".yml", ".json"):
+        own = _read_json(path) if path.suffix == ".json" else _read_yaml(path)
         merged = {}
         for base in _as_list(own.get("_base_"), path):
             merged = merge(merged, read_config_file(path.parent / base, _chain + (path,), lenient))
     else:
-        raise ConfigError(f"{path}: unknown config format {path.suffix!r} (expected .py, .yaml or .yml)")
+        raise ConfigError(f"{path}: unknown config format {path.suffix!r} (expected .py, .yaml, .yml or .json)")
     own.pop("_base_", None)
     return merge(merged, own)
 

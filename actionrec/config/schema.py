@@ -86,6 +86,9 @@ class TrainConfig:
     deterministic: bool = False
     best_metric: str = "top1"  # validation metric that decides best.pth (higher is better)
     max_keep_checkpoints: int | None = None  # epoch_N.pth files kept (None: all)
+    keep_resumable_epochs: bool = False  # epoch_N.pth with optimizer state too (else weights only, like best.pth)
+    max_corrupt_fraction: float = 0.1  # an epoch with more unreadable samples than this stops the run
+    threads: int | None = None  # torch threads per process (None: its share of the cores less one per data worker)
 
 
 @dataclass

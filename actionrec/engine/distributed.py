@@ -20,6 +20,7 @@ class DistInfo:
     world_size: int = 1
     local_rank: int = 0
     device: torch.device = torch.device("cpu")
+    local_world_size: int = 1  # processes on this machine (they share its cores)
 
     @property
     def is_main(self) -> bool:
@@ -39,6 +40,7 @@ def setup(device: str | None = None) -> DistInfo:
     rank = int(os.environ.get("RANK", 0))
     world_size = int(os.environ.get("WORLD_SIZE", 1))
     local_rank = int(os.environ.get("LOCAL_RANK", 0))
+    local_world_size = int(os.environ.get("LOCAL_WORLD_SIZE", 1))
     if use_cuda:
         torch.cuda.set_device(local_rank)
         target = torch.device("cuda", local_rank)
@@ -46,7 +48,23 @@ def setup(device: str | None = None) -> DistInfo:
         target = torch.device("cpu")
     if world_size > 1 and not dist.is_initialized():
         dist.init_process_group(backend="nccl" if use_cuda else "gloo")
-    return DistInfo(rank, world_size, local_rank, target)
+    return DistInfo(rank, world_size, local_rank, target, local_world_size)
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which containers and taskset narrow)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def default_threads(cores: int, num_workers: int, local_processes: int = 1) -> int:
+    """Torch threads for one training process: its share of the cores, less one per data worker.
+
+    Each DataLoader worker decodes on one thread; more threads than cores in total makes both the
+    decoding and the model slower, so the main process takes what the workers leave.
+    """
+    return max(1, cores // max(1, local_processes) - num_workers)
 
 
 def is_main() -> bool:
@@ -79,6 +97,15 @@ def reduce_sum(value: torch.Tensor) -> torch.Tensor:
     if dist.is_available() and dist.is_initialized():
         dist.all_reduce(value, op=dist.ReduceOp.SUM)
     return value
+
+
+def sum_over_ranks(values: list[int], device: torch.device) -> list[int]:
+    """Element-wise sum of small integer counters over ranks (one all-reduce; the identity in one process)."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return list(values)
+    tensor = torch.tensor(values, dtype=torch.int64, device=device)
+    dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
+    return tensor.tolist()
 
 
 def broadcast_object(obj: Any, src: int = 0) -> Any:

@@ -3,37 +3,34 @@
 Each process scores its shard (`ShardSampler`: rank, rank + world, ..., no padding, so no
 sample is counted twice), then `all_gather_object` collects (index, scores, label) triples and
 they are put back in dataset order. Views are batched by the model up to `max_testing_views`.
+Unreadable samples are left out and listed; a split of which none could be read is an error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import pickle
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
+from tqdm import tqdm
+
+from actionrec.build import build_model
+from actionrec.checkpoints import load_checkpoint
+from actionrec.data.annotations import load_label_map
+from actionrec.metrics import confusion_matrix
+from actionrec.metrics import evaluate as score_metrics
+from actionrec.models.base import AMP_DTYPES
 
 from . import distributed
+from .data import CHECKED_UNREADABLE, UnreadableDataError, build_eval_loader, unreadable_summary
 
 log = logging.getLogger(__name__)
-
-
-class ShardSampler(torch.utils.data.Sampler[int]):
-    """Indices rank, rank + world_size, ...: a partition of the dataset, no padding."""
-
-    def __init__(self, length: int, rank: int = 0, world_size: int = 1):
-        self.indices = range(rank, length, world_size)
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.indices)
-
-    def __len__(self) -> int:
-        return len(self.indices)
 
 
 @dataclass
@@ -48,8 +45,6 @@ class Predictions:
 
 def autocast(device: torch.device, amp: str | None):
     """The training forward's mixed precision (`predict` takes `amp=` itself)."""
-    from actionrec.models.base import AMP_DTYPES
-
     if amp is None:
         return contextlib.nullcontext()
     return torch.autocast(device.type, dtype=AMP_DTYPES[amp])
@@ -64,27 +59,38 @@ def predict(
     average_clips: str | None | object = ...,
     amp: str | None = None,
     progress: bool = False,
+    split: str = "test",
 ) -> Predictions:
-    """Score every sample of `loader`'s dataset (each process its shard) and gather them everywhere."""
-    from tqdm import tqdm
+    """Score every sample of `loader`'s dataset (each process its shard) and gather them everywhere.
 
+    Raises UnreadableDataError when not one sample of `split` could be read (metrics of nothing
+    would only fail later, less clearly).
+    """
     model.eval()
-    indices, scores, labels = [], [], []
+    indices, scores, labels, unreadable = [], [], [], []
     bar = tqdm(loader, desc="test", disable=not progress, dynamic_ncols=True, leave=False)
     for batch in bar:
+        unreadable += batch.get("skipped", [])[: CHECKED_UNREADABLE - len(unreadable)]
         if len(batch["index"]) == 0:
             continue
         out = model.predict(batch["inputs"].to(device, non_blocking=True), average_clips=average_clips, amp=amp)
         indices.extend(int(i) for i in batch["index"])
         scores.extend(out.float().cpu().numpy())
         labels.extend(_label_list(batch["label"]))
-    parts = distributed.all_gather_objects((indices, scores, labels))
+    parts = distributed.all_gather_objects((indices, scores, labels, unreadable))
     order: dict[int, tuple] = {}
-    for part_indices, part_scores, part_labels in parts:
+    for part_indices, part_scores, part_labels, _ in parts:
         for i, s, y in zip(part_indices, part_scores, part_labels):
             order[i] = (s, y)
     kept = sorted(order)
     missing = sorted(set(range(dataset_len)) - set(kept))
+    if dataset_len and not kept:
+        examples = [example for *_, part_unreadable in parts for example in part_unreadable]
+        reads = getattr(loader.dataset, "source", None)
+        raise UnreadableDataError(
+            f"data.{split}: {dataset_len} of {dataset_len} samples are unreadable, nothing to score. "
+            + unreadable_summary(examples, reads, split)
+        )
     if missing:
         log.warning(
             "%d of %d samples could not be read and are not scored (first: %s)", len(missing), dataset_len, missing[:10]
@@ -105,9 +111,7 @@ def _label_list(labels) -> list:
 
 
 def compute_metrics(pred: Predictions, metrics: list[str], topk: list[int]) -> dict[str, float]:
-    from actionrec.metrics import evaluate
-
-    results = evaluate(list(pred.scores), pred.labels, metrics, topk=tuple(topk))
+    results = score_metrics(list(pred.scores), pred.labels, metrics, topk=tuple(topk))
     return {k: float(v) for k, v in results.items()}
 
 
@@ -126,15 +130,9 @@ def predict_checkpoint(
     progress: bool = True,
 ) -> Predictions:
     """Build the model, load `checkpoint` (strictly), score `split` with its test protocol."""
-    from actionrec.build import build_model
-
-    from .data import build_eval_loader
-
     dist = distributed.setup(device)
     model = build_model(cfg.model)
     if checkpoint:
-        from actionrec.checkpoints import load_checkpoint
-
         load_checkpoint(model, checkpoint, strict=True)
     if cfg.test.max_testing_views is not None:
         model.max_testing_views = cfg.test.max_testing_views
@@ -142,7 +140,7 @@ def predict_checkpoint(
     loader = build_eval_loader(cfg, split, dist)
     mode = cfg.test.average_clips
     average = ... if mode is None else (None if mode == "none" else mode)
-    return predict(model, loader, dist.device, len(loader.dataset), average, amp, progress and dist.is_main)
+    return predict(model, loader, dist.device, len(loader.dataset), average, amp, progress and dist.is_main, split)
 
 
 def run_test(
@@ -158,10 +156,6 @@ def run_test(
     progress: bool = True,
 ) -> dict[str, float]:
     """`actionrec test`: the config's test protocol on `split`, metrics (+ confusion matrix) on rank 0."""
-    import json
-
-    from actionrec.metrics import confusion_matrix
-
     pred = predict_checkpoint(cfg, checkpoint, split, amp, device, progress)
     results = compute_metrics(pred, metrics or cfg.test.metrics, cfg.test.topk)
     if distributed.is_main():
@@ -181,10 +175,6 @@ def run_test(
 
 
 def _save_class_names(cfg, work_dir: Path) -> None:
-    import json
-
     if cfg.data.label_map and Path(cfg.data.label_map).is_file():
-        from actionrec.data.annotations import load_label_map
-
         names = load_label_map(cfg.data.label_map)
         (work_dir / "class_names.json").write_text(json.dumps(names))
