@@ -4,45 +4,18 @@ Seed (TSN page): 27.21 / 55.84 top-1/5 (reference TSM code: 21.91 / 46.87);
 MMAction2's file tests 16 segments x 3 crops.
 """
 
-_base_ = '../../_base_/tsn_r50.py'
+_base_ = '../../_base_/tsn_sthv2.py'
 
-model = dict(cls_head=dict(num_classes=174, dropout_ratio=0.5, init_std=0.001))
+model = dict(cls_head=dict(init_std=0.001))
 
-_data = 'data/sthv2'
-_train_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='MultiScaleCrop', input_size=224, scales=(1, 0.875, 0.75, 0.66), random_crop=False, max_wh_scale_gap=1),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-_val_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16, test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-_test_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16, test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='ThreeCrop', crop_size=256),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-
+_train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16)
+_test_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16, test_mode=True)
 data = dict(
-    num_classes=174,
-    label_map=_data + '/label_map_sthv2.txt',
-    train=dict(kind='rawframes', ann_file=_data + '/sthv2_train_list_rawframes.txt', root=_data + '/rawframes',
-               pipeline=_train_pipeline, batch_size=4, num_workers=2),
-    val=dict(kind='rawframes', ann_file=_data + '/sthv2_val_list_rawframes.txt', root=_data + '/rawframes',
-             pipeline=_val_pipeline, batch_size=4, num_workers=2),
-    test=dict(kind='rawframes', ann_file=_data + '/sthv2_val_list_rawframes.txt', root=_data + '/rawframes',
-              pipeline=_test_pipeline, batch_size=1, num_workers=2),
+    train=dict(pipeline=[_train_sampler, _decode_frames, _short_side_256, _multiscale_crop, _resize_to_224,
+                         _format_rgb], batch_size=4),
+    val=dict(pipeline=[_test_sampler, _decode_frames, _short_side_256, _center_crop_224, _format_rgb], batch_size=4),
+    test=dict(pipeline=[_test_sampler, _decode_frames, _short_side_256, _three_crop_256, _format_rgb]),
 )
 
 optimizer = dict(lr=0.005, weight_decay=5e-4, grad_clip=20.0)
-schedule = dict(epochs=50, milestones=[20, 40])
 train = dict(val_interval=2, checkpoint_interval=1)

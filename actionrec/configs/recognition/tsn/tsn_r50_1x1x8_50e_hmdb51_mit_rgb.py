@@ -4,50 +4,12 @@ starting from the Moments in Time TSN checkpoint (`tsn_r50_1x1x6_100e_mit_rgb`).
 Seed (TSN page): 54.25 / 83.86 top-1/5; MMAction2's file tests 8 segments x 1 centre crop (256).
 """
 
-_base_ = '../../_base_/tsn_r50.py'
+_base_ = '../../_base_/tsn_hmdb51.py'
 
-model = dict(cls_head=dict(num_classes=51))
-
-_data = 'data/hmdb51'
-_split = 1
 # MMAction2's file sets no videos_per_gpu / workers_per_gpu here, so 0.x used its defaults (1 and 1).
-_train_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-_val_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=256),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-_test_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=256),
-    dict(type='FormatShape', input_format='NCHW'),
-]
+data = dict(train=dict(batch_size=1, num_workers=1), val=dict(batch_size=1, num_workers=1),
+            test=dict(batch_size=1, num_workers=1))
 
-data = dict(
-    num_classes=51,
-    label_map=_data + '/label_map_hmdb51.txt',
-    train=dict(kind='rawframes', ann_file=_data + f'/hmdb51_train_split_{_split}_rawframes.txt',
-               root=_data + '/rawframes', pipeline=_train_pipeline, batch_size=1, num_workers=1),
-    val=dict(kind='rawframes', ann_file=_data + f'/hmdb51_val_split_{_split}_rawframes.txt',
-             root=_data + '/rawframes', pipeline=_val_pipeline, batch_size=1, num_workers=1),
-    test=dict(kind='rawframes', ann_file=_data + f'/hmdb51_val_split_{_split}_rawframes.txt',
-              root=_data + '/rawframes', pipeline=_test_pipeline, batch_size=1, num_workers=1),
-)
-
-optimizer = dict(lr=0.025)
-schedule = dict(epochs=50, milestones=[20, 40])
-train = dict(val_interval=1, checkpoint_interval=5, log_interval=5)
+train = dict(log_interval=5)
 load_from = ('https://download.openmmlab.com/mmaction/recognition/tsn/tsn_r50_1x1x6_100e_mit_rgb/'
              'tsn_r50_1x1x6_100e_mit_rgb_20200618-d512ab1b.pth')

@@ -7,56 +7,27 @@ MMAction2's file trains and validates on the video-level list but tests on the c
 (`anet_val_clip.txt`, with offsets); kept, since that produced the seed's number.
 """
 
-_base_ = '../../_base_/tsn_r50.py'
+_base_ = '../../_base_/tsn_activitynet.py'
 
-model = dict(
-    backbone=dict(in_channels=10),
-    cls_head=dict(num_classes=200, dropout_ratio=0.8),
-    data_preprocessor=dict(mean=[128.0] * 10, std=[128.0] * 10),
-)
+# Flow input as in `_base_/tsn_kinetics400_flow.py`: 10 channels (5 x/y pairs), mean/std 128.
+model = dict(backbone=dict(in_channels=10), data_preprocessor=dict(mean=[128.0] * 10, std=[128.0] * 10))
 
-_data = 'data/ActivityNet'
-# Frames and flow as `actionrec data extract-frames` writes them (img_00001.jpg, x_/y_00001.jpg);
-# MMAction2's ActivityNet files name them image_{:05d}.jpg / flow_{}_{:05d}.jpg instead.
-_train_pipeline = [
-    dict(type='SampleFrames', clip_len=5, frame_interval=1, num_clips=8),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW_Flow'),
-]
-_val_pipeline = [
-    dict(type='SampleFrames', clip_len=5, frame_interval=1, num_clips=8, test_mode=True, legacy_0x_test=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW_Flow'),
-]
 # Test offsets as MMAction2 0.x computed them for clip_len=5 (`legacy_0x_test`): the zoo's flow
 # numbers were measured with 0.x; 1.x's formula picks different frames (FACTS §3.1, §4.1).
-_test_pipeline = [
-    dict(type='SampleFrames', clip_len=5, frame_interval=1, num_clips=25, test_mode=True, legacy_0x_test=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='TenCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW_Flow'),
-]
-
+_train_sampler = dict(type='SampleFrames', clip_len=5, frame_interval=1, num_clips=8)
+_val_sampler = dict(type='SampleFrames', clip_len=5, frame_interval=1, num_clips=8, test_mode=True, legacy_0x_test=True)
+_test_sampler = dict(type='SampleFrames', clip_len=5, frame_interval=1, num_clips=25, test_mode=True,
+                     legacy_0x_test=True)
 data = dict(
-    num_classes=200,
-    label_map=_data + '/label_map_activitynet.txt',
-    train=dict(kind='rawframes', ann_file=_data + '/anet_train_video.txt', root=_data + '/rawframes',
-               modality='Flow', pipeline=_train_pipeline, batch_size=8, num_workers=2),
-    val=dict(kind='rawframes', ann_file=_data + '/anet_val_video.txt', root=_data + '/rawframes', modality='Flow',
-             pipeline=_val_pipeline, batch_size=8, num_workers=2),
-    test=dict(kind='rawframes', ann_file=_data + '/anet_val_clip.txt', root=_data + '/rawframes', modality='Flow',
-              with_offset=True, pipeline=_test_pipeline, batch_size=1, num_workers=2),
+    train=dict(modality='Flow',
+               pipeline=[_train_sampler, _decode_frames, _short_side_256, _random_resized_crop, _resize_to_224, _flip,
+                         _format_flow]),
+    val=dict(modality='Flow', pipeline=[_val_sampler, _decode_frames, _short_side_256, _center_crop_224, _format_flow]),
+    test=dict(ann_file=_data + '/anet_val_clip.txt', modality='Flow', with_offset=True,
+              pipeline=[_test_sampler, _decode_frames, _short_side_256, _ten_crop_224, _format_flow]),
 )
 
-optimizer = dict(lr=0.001)
 schedule = dict(epochs=150, milestones=[60, 120])
-train = dict(val_interval=5, checkpoint_interval=5)
+train = dict(checkpoint_interval=5)
 load_from = ('https://download.openmmlab.com/mmaction/recognition/tsn/tsn_r50_320p_1x1x8_110e_kinetics400_flow/'
              'tsn_r50_320p_1x1x8_110e_kinetics400_flow_20200705-1f39486b.pth')

@@ -3,41 +3,13 @@
 Seed (TSN page): 71.11 / 90.04 top-1/5 with 25 segments x 3 crops.
 """
 
-_base_ = '../../_base_/tsn_r50.py'
+_base_ = '../../_base_/tsn_kinetics_videos.py'
 
-_data = 'data/kinetics400'  # videos resized to short side 320 (`actionrec data resize --short-side 320`)
-_train_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3),
-    dict(type='DecordDecode'),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-_val_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-_test_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=25, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='ThreeCrop', crop_size=256),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-
+# videos resized to short side 320 (`actionrec data resize --short-side 320`) under the same names
+_train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3)
+_val_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3, test_mode=True)
 data = dict(
-    num_classes=400,
-    label_map=_data + '/label_map_k400.txt',
-    train=dict(kind='video', ann_file=_data + '/kinetics400_train_list_videos.txt', root=_data + '/videos_train',
-               pipeline=_train_pipeline, batch_size=32, num_workers=2),
-    val=dict(kind='video', ann_file=_data + '/kinetics400_val_list_videos.txt', root=_data + '/videos_val',
-             pipeline=_val_pipeline, batch_size=32, num_workers=2),
-    test=dict(kind='video', ann_file=_data + '/kinetics400_val_list_videos.txt', root=_data + '/videos_val',
-              pipeline=_test_pipeline, batch_size=1, num_workers=2),
+    train=dict(pipeline=[_train_sampler, _decode_video, _random_resized_crop, _resize_to_224, _flip, _format_rgb]),
+    val=dict(pipeline=[_val_sampler, _decode_video, _short_side_256, _center_crop_224, _format_rgb]),
+    test=dict(pipeline=[_test_sampler, _decode_video, _short_side_256, _three_crop_256, _format_rgb]),
 )
-
-train = dict(val_interval=5, checkpoint_interval=1)

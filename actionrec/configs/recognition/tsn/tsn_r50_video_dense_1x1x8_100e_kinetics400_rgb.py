@@ -4,44 +4,14 @@ side 256.
 Seed (TSN page): 70.40 / 89.12 top-1/5, tested on 8 dense frames x 10 positions x 10 crops.
 """
 
-_base_ = '../../_base_/tsn_r50.py'
+_base_ = '../../_base_/tsn_kinetics_videos.py'
 
-_data = 'data/kinetics400'  # videos resized to short side 256 (`actionrec data resize --short-side 256`)
-_train_pipeline = [
-    dict(type='DenseSampleFrames', clip_len=1, frame_interval=1, num_clips=8),
-    dict(type='DecordDecode'),
-    dict(type='MultiScaleCrop', input_size=224, scales=(1, 0.875, 0.75, 0.66), random_crop=False, max_wh_scale_gap=1),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-_val_pipeline = [
-    dict(type='DenseSampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-]
 # Dense sampling (TSM-style): 8 frames 1 apart in a 64-frame window; at test time 10 windows evenly
-# spread over the video, so 80 views.
-# Ten crops of each: 800 views.
-_test_pipeline = [
-    dict(type='DenseSampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='TenCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-
+# spread over the video, so 80 views. Ten crops of each: 800 views.
+_train_sampler = dict(type='DenseSampleFrames', clip_len=1, frame_interval=1, num_clips=8)
+_test_sampler = dict(type='DenseSampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True)
 data = dict(
-    num_classes=400,
-    label_map=_data + '/label_map_k400.txt',
-    train=dict(kind='video', ann_file=_data + '/kinetics400_train_list_videos.txt', root=_data + '/videos_train',
-               pipeline=_train_pipeline, batch_size=32, num_workers=2),
-    val=dict(kind='video', ann_file=_data + '/kinetics400_val_list_videos.txt', root=_data + '/videos_val',
-             pipeline=_val_pipeline, batch_size=1, num_workers=2),
-    test=dict(kind='video', ann_file=_data + '/kinetics400_val_list_videos.txt', root=_data + '/videos_val',
-              pipeline=_test_pipeline, batch_size=1, num_workers=2),
+    train=dict(pipeline=[_train_sampler, _decode_video, _multiscale_crop, _resize_to_224, _flip, _format_rgb]),
+    val=dict(pipeline=[_test_sampler, _decode_video, _short_side_256, _center_crop_224, _format_rgb], batch_size=1),
+    test=dict(pipeline=[_test_sampler, _decode_video, _short_side_256, _ten_crop_224, _format_rgb]),
 )
-
-train = dict(val_interval=5, checkpoint_interval=1)

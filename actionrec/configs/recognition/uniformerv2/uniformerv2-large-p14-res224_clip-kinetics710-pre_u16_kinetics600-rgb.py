@@ -1,29 +1,9 @@
-"""UniFormerV2-L/14, 16 frames, Kinetics-600: CLIP -> Kinetics-710 -> Kinetics-600 weights migrated from
-OpenGVLab.
+"""UniFormerV2-L/14, 16 frames, Kinetics-600: CLIP -> Kinetics-710 -> Kinetics-600 weights from OpenGVLab.
 
 Seed (UniFormerV2 page): 89.4 / 98.3 top-1/5 (87.8 / 98.0 on mm-Kinetics), 4 clips x 3 crops at 224.
-Test-only, as MMAction2's file.
 """
 
-_base_ = '../../_base_/uniformerv2_l14.py'
+_base_ = ['../../_base_/uniformerv2_l14.py', '../../_base_/uniformerv2_test_kinetics600.py']
 
-model = dict(backbone=dict(t_size=16), cls_head=dict(num_classes=600))
-
-_data = 'data/kinetics600'
-# MMAction2's files read the original repository's lists (`data/k600/val.csv`, comma-separated); here
-# the lists `actionrec data prepare kinetics600` writes. Top-1 differs between the two copies of
-# Kinetics (the seed's 'reference' vs 'mm-Kinetics' columns).
-_test_pipeline = [
-    dict(type='UniformSample', clip_len=16, num_clips=4, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='ThreeCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-]
-
-data = dict(
-    num_classes=600,
-    label_map=_data + '/label_map_k600.txt',
-    test=dict(kind='video', ann_file=_data + '/kinetics600_val_list_videos.txt', root=_data + '/videos_val',
-              pipeline=_test_pipeline, batch_size=16, num_workers=8),
-)
+model = dict(backbone=dict(t_size=16))
+data = dict(test=dict(pipeline=[_sample_16x4, _decode, _resize_224, _three_crop_224, _format]))

@@ -1,29 +1,10 @@
-"""UniFormerV2-L/14@336, 8 frames, Moments in Time v1: CLIP -> K710 -> K400 -> MiT weights migrated from
-OpenGVLab.
+"""UniFormerV2-L/14@336, 8 frames, Moments in Time v1: CLIP -> K710 -> K400 -> MiT weights from OpenGVLab.
 
-Seed (UniFormerV2 page): 47.7 / 76.8 top-1/5, 4 clips x 3 crops at 336. Test-only, as MMAction2's file. The
-name says p16
-(MMAction2's spelling); the model is the patch-14 L/14.
+Seed (UniFormerV2 page): 47.7 / 76.8 top-1/5, 4 clips x 3 crops at 336.
+The name says p16 (MMAction2's spelling); the model is the patch-14 L/14.
 """
 
-_base_ = '../../_base_/uniformerv2_l14.py'
+_base_ = ['../../_base_/uniformerv2_l14.py', '../../_base_/uniformerv2_test_mit.py']
 
-model = dict(backbone=dict(input_resolution=336), cls_head=dict(num_classes=339))
-
-_data = 'data/mit'
-# MMAction2's file reads `data/mit_v1/val.csv` (the original repository's list); here the lists
-# `actionrec data prepare mit` writes.
-_test_pipeline = [
-    dict(type='UniformSample', clip_len=8, num_clips=4, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 336)),
-    dict(type='ThreeCrop', crop_size=336),
-    dict(type='FormatShape', input_format='NCTHW'),
-]
-
-data = dict(
-    num_classes=339,
-    label_map=_data + '/label_map_mit.txt',
-    test=dict(kind='video', ann_file=_data + '/mit_val_list_videos.txt', root=_data + '/videos/validation',
-              pipeline=_test_pipeline, batch_size=16, num_workers=8),
-)
+model = dict(backbone=dict(input_resolution=336))
+data = dict(test=dict(pipeline=[_sample_8x4, _decode, _resize_336, _three_crop_336, _format]))

@@ -2,49 +2,19 @@
 side 256.
 
 Seed (TSN page): 69.80 / 89.06 top-1/5 with 25 segments x 10 crops; 70.48 / 89.89 with 25 x 3 crops.
+The seed's row for this config reports 25 segments x 10 crops (TenCrop 224 after Resize(-1, 256),
+MMAction2's data_benchmark/tsn_r50_test_*_10crop config, as the base). MMAction2's file itself tests
+25 x 3 crops (ThreeCrop 256), which is the seed's other row for it; the seed's protocol is used.
 """
 
-_base_ = '../../../_base_/tsn_r50.py'
+_base_ = '../../../_base_/tsn_kinetics400_rawframes.py'
 
-_data = 'data/kinetics400'
-# Frames extracted from videos resized to short side 256 (`actionrec data resize --short-side 256`, then
-# `actionrec data extract-frames`); the list names are MMAction2's.
-_train_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-_val_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3, test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=256),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-# The seed's row for this config reports 25 segments x 10 crops (TenCrop 224 after Resize(-1, 256),
-# MMAction2's data_benchmark/tsn_r50_test_*_10crop config). MMAction2's file itself tests
-# 25 x 3 crops (ThreeCrop 256), which is the seed's other row for it; the seed's protocol is used.
-_test_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=25, test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='TenCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-
+# Frames at short side 256 (see the multiscalecrop_256p config); 256-px centre crops for validation.
 data = dict(
-    num_classes=400,
-    label_map=_data + '/label_map_k400.txt',
-    train=dict(kind='rawframes', ann_file=_data + '/kinetics400_train_list_rawframes_256p.txt',
-               root=_data + '/rawframes_train_256p', pipeline=_train_pipeline, batch_size=32, num_workers=2),
-    val=dict(kind='rawframes', ann_file=_data + '/kinetics400_val_list_rawframes_256p.txt',
-             root=_data + '/rawframes_val_256p', pipeline=_val_pipeline, batch_size=32, num_workers=2),
-    test=dict(kind='rawframes', ann_file=_data + '/kinetics400_val_list_rawframes_256p.txt',
-              root=_data + '/rawframes_val_256p', pipeline=_test_pipeline, batch_size=1, num_workers=2),
+    train=dict(ann_file=_data + '/kinetics400_train_list_rawframes_256p.txt', root=_data + '/rawframes_train_256p',
+               pipeline=[_train_sampler, _decode_frames, _short_side_256, _random_resized_crop, _resize_to_224,
+                         _flip, _format_rgb]),
+    val=dict(ann_file=_data + '/kinetics400_val_list_rawframes_256p.txt', root=_data + '/rawframes_val_256p',
+             pipeline=[_val_sampler, _decode_frames, _short_side_256, _center_crop_256, _format_rgb]),
+    test=dict(ann_file=_data + '/kinetics400_val_list_rawframes_256p.txt', root=_data + '/rawframes_val_256p'),
 )
-
-train = dict(val_interval=5, checkpoint_interval=5)

@@ -3,43 +3,7 @@
 Seed (TSN page): 70.11 / 89.01 top-1/5 with 25 segments x 10 crops; 69.95 / 89.02 with 25 x 3 crops.
 """
 
-_base_ = '../../../_base_/tsn_r50.py'
+_base_ = '../../../_base_/tsn_kinetics400_rawframes.py'
 
-_data = 'data/kinetics400'
-# Frames of videos resized to 340x256 (MMAction2's original Kinetics-400 frames).
-_train_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-_val_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3, test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-_test_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=25, test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='TenCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-]
-
-data = dict(
-    num_classes=400,
-    label_map=_data + '/label_map_k400.txt',
-    train=dict(kind='rawframes', ann_file=_data + '/kinetics400_train_list_rawframes.txt',
-               root=_data + '/rawframes_train', pipeline=_train_pipeline, batch_size=32, num_workers=2),
-    val=dict(kind='rawframes', ann_file=_data + '/kinetics400_val_list_rawframes.txt', root=_data + '/rawframes_val',
-             pipeline=_val_pipeline, batch_size=32, num_workers=2),
-    test=dict(kind='rawframes', ann_file=_data + '/kinetics400_val_list_rawframes.txt',
-              root=_data + '/rawframes_val', pipeline=_test_pipeline, batch_size=1, num_workers=2),
-)
-
-train = dict(val_interval=5, checkpoint_interval=5)
+data = dict(train=dict(pipeline=[_train_sampler, _decode_frames, _short_side_256, _random_resized_crop,
+                                 _resize_to_224, _flip, _format_rgb]))

@@ -1,0 +1,30 @@
+"""UniFormerV2-B/16 trained from the CLIP ViT-B/16 weights: MMAction2's recipe, on Kinetics-400.
+
+The backbone starts from CLIP (`clip_pretrained`), the head from scratch; AdamW (lr 1e-5 for 8 GPUs x 8
+videos), 55 epochs of cosine decay after 5 warm-up epochs, the B/16 pipelines (`uniformerv2_b16.py`,
+FACTS §3.12) on videos at short side 320. Used as it is by the Kinetics-400 config; the Kinetics-700 config
+changes the dataset.
+"""
+
+_base_ = 'uniformerv2_b16.py'
+
+model = dict(backbone=dict(clip_pretrained=True, pretrained='ViT-B/16'))
+
+_data = 'data/kinetics400'
+data = dict(
+    num_classes=400,
+    label_map=_data + '/label_map_k400.txt',
+    train=dict(kind='video', ann_file=_data + '/kinetics400_train_list_videos.txt', root=_data + '/videos_train',
+               pipeline=_train_pipeline, batch_size=8, num_workers=8),
+    val=dict(kind='video', ann_file=_data + '/kinetics400_val_list_videos.txt', root=_data + '/videos_val',
+             pipeline=_val_pipeline, batch_size=8, num_workers=8),
+    test=dict(kind='video', ann_file=_data + '/kinetics400_val_list_videos.txt', root=_data + '/videos_val',
+              batch_size=8),
+)
+
+# lr for 8 GPUs x 8 videos. MMAction2's auto_scale_lr(base_batch_size=256) acts only with its
+# --auto-scale-lr flag, so the lr is not rescaled here either (no optimizer.base_batch_size).
+optimizer = dict(type='adamw', lr=1e-05, betas=(0.9, 0.999), weight_decay=0.05, zero_wd_norm_bias=True,
+                 grad_clip=20.0)
+schedule = dict(epochs=55, policy='cosine', warmup_epochs=5, warmup_start_factor=0.1, eta_min_ratio=0.1)
+train = dict(val_interval=1, checkpoint_interval=3, max_keep_checkpoints=5, log_interval=100)
