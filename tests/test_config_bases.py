@@ -72,16 +72,16 @@ def test_every_base_serves_two_configs_and_has_a_docstring(base):
 
 
 @pytest.mark.parametrize("path", sorted(CONFIGS.rglob("*.py")), ids=_rel)
-def test_whole_model_dicts_live_in_the_model_bases(path):
+def test_models_are_named_in_the_model_bases_and_speak_actionrec_s_language(path):
     model = _assignments(path).get("model")
     if model is None:
         return
     assert isinstance(model, ast.Call) and model.func.id == "dict", _rel(path)
     keys = {kw.arg for kw in model.keywords}
+    # MMAction2's dialect (registry types, backbone / head / preprocessor dicts) is only for imported files
+    assert not keys & {"type", "backbone", "cls_head", "data_preprocessor"}, f"{_rel(path)}: MMAction2 model keys"
     if (path.parent == BASES and path.name in MODEL_BASES) or "demo" in path.parts:
-        assert "type" in keys  # a complete model: recognizer, backbone, head, preprocessor
-    else:
-        assert "type" not in keys, f"{_rel(path)} restates a whole model instead of changing keys of its base's"
+        assert "name" in keys  # the registered model every config below builds on
 
 
 # -- loader behaviours the layout relies on ------------------------------------------------------------------

@@ -9,7 +9,7 @@ the Kinetics-400 flow checkpoint.
 
 _base_ = 'tsn_r50.py'
 
-model = dict(cls_head=dict(num_classes=200, dropout_ratio=0.8))
+model = dict(num_classes=200, dropout=0.8)
 
 _data = 'data/ActivityNet'
 # Frames and flow as `actionrec data extract-frames` writes them (img_00001.jpg, x_/y_00001.jpg);

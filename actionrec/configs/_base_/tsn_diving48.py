@@ -6,7 +6,7 @@ MMAction2's `tsn_r50_video_1x1x8_100e_diving48_rgb` recipe. Used as it is by tha
 
 _base_ = 'tsn_r50.py'
 
-model = dict(cls_head=dict(num_classes=48))
+model = dict(num_classes=48)
 
 _data = 'data/diving48'
 _train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8)

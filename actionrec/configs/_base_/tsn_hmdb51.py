@@ -6,7 +6,7 @@ only in the weights they start from (ImageNet, as here, or a Kinetics-400 / Mome
 
 _base_ = 'tsn_r50.py'
 
-model = dict(cls_head=dict(num_classes=51))
+model = dict(num_classes=51)
 
 _data = 'data/hmdb51'
 _split = 1

@@ -7,7 +7,7 @@ for testing. Each `hvu/` config names its category's lists and class count.
 
 _base_ = 'tsn_r50.py'
 
-model = dict(backbone=dict(depth=18, pretrained='torchvision://resnet18'), cls_head=dict(in_channels=512))
+model = dict(name='tsn_r18')  # pretrained=True (from tsn_r50.py): torchvision's ImageNet ResNet-18
 
 _data = 'data/hvu'  # `actionrec data prepare hvu` writes hvu_{category}_{train,val}.json here
 _train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8)

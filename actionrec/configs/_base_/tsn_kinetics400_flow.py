@@ -9,7 +9,7 @@ _base_ = 'tsn_r50.py'
 
 # Optical flow: 5 stacked (x, y) pairs = 10 input channels, normalised with 128 / 128. The ImageNet conv1
 # (3 channels) does not fit and keeps its random init, as in MMAction2 (FACTS §3.6).
-model = dict(backbone=dict(in_channels=10), data_preprocessor=dict(mean=[128.0] * 10, std=[128.0] * 10))
+model = dict(in_channels=10, mean=[128.0] * 10, std=[128.0] * 10)  # 5 stacked (x, y) flow pairs
 
 _data = 'data/kinetics400'
 # Flow lists (`frame_dir num_flow_frames label`), names as MMAction2's; `actionrec data extract-frames

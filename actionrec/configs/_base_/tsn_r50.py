@@ -6,14 +6,10 @@ state what differs (classes, data, schedule). It also names the pipeline steps o
 as a sampler followed by step names, e.g. `[<SampleFrames>, _decode_frames, _short_side_256, ...]`.
 """
 
-model = dict(
-    type='Recognizer2D',
-    backbone=dict(type='ResNet', depth=50, pretrained='torchvision://resnet50', norm_eval=False),
-    # average_clips=None: raw scores at test time, as 0.x (two-stream fusion sums them; docs/configs.md)
-    cls_head=dict(type='TSNHead', num_classes=400, in_channels=2048, dropout_ratio=0.4, init_std=0.01,
-                  average_clips=None),
-    data_preprocessor=dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375]),
-)
+# The model by registered name and keyword arguments (`actionrec.create_model`). pretrained=True: training starts
+# from torchvision's ImageNet ResNet-50 (MMAction2's 'torchvision://resnet50'). average_clips=None: raw scores at
+# test time, as 0.x (two-stream fusion sums them; docs/configs.md).
+model = dict(name='tsn_r50', num_classes=400, pretrained=True, dropout=0.4, init_std=0.01, average_clips=None)
 
 # lr 0.01 is for 8 GPUs x 32 videos; MMAction2 0.x does not rescale it for other batch sizes
 optimizer = dict(type='sgd', lr=0.01, momentum=0.9, weight_decay=1e-4, grad_clip=40.0)

@@ -7,7 +7,7 @@ left and right in the labels), 8 segments x 10 crops for testing. Used as it is 
 
 _base_ = 'tsn_r50.py'
 
-model = dict(cls_head=dict(num_classes=174, dropout_ratio=0.5))
+model = dict(num_classes=174, dropout=0.5)
 
 _data = 'data/sthv1'  # the official JPEG folders: 00001.jpg ...
 _train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8)

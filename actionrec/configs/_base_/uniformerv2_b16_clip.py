@@ -8,7 +8,7 @@ changes the dataset.
 
 _base_ = 'uniformerv2_b16.py'
 
-model = dict(backbone=dict(clip_pretrained=True, pretrained='ViT-B/16'))
+model = dict(pretrained=True)  # training starts from CLIP ViT-B/16 (MMAction2's clip_pretrained + 'ViT-B/16')
 
 _data = 'data/kinetics400'
 data = dict(

@@ -10,15 +10,9 @@ comma-separated); here the lists `actionrec data prepare kinetics400` (600, 700)
 the two copies of Kinetics (the seed's 'reference' vs 'mm-Kinetics' columns).
 """
 
-model = dict(
-    type='Recognizer3D',
-    backbone=dict(type='UniFormerV2', input_resolution=224, patch_size=14, width=1024, layers=24, heads=16,
-                  t_size=8, dw_reduction=1.5, backbone_drop_path_rate=0.0, temporal_downsample=False,
-                  no_lmhra=True, double_lmhra=True, return_list=[20, 21, 22, 23], n_layers=4, n_dim=1024,
-                  n_head=16, mlp_factor=4.0, drop_path_rate=0.0, mlp_dropout=[0.5, 0.5, 0.5, 0.5]),
-    cls_head=dict(type='UniFormerHead', num_classes=400, in_channels=1024, dropout_ratio=0.5, average_clips='prob'),
-    data_preprocessor=dict(mean=[114.75, 114.75, 114.75], std=[57.375, 57.375, 57.375], format_shape='NCTHW'),
-)
+# CLIP ViT-L/14 + global UniBlocks on its last 4 layers (`uniformerv2_l14`'s defaults); the @336 rows switch to
+# `uniformerv2_l14_336`. Test-only rows: weights come from the checkpoint.
+model = dict(name='uniformerv2_l14', num_classes=400)
 test = dict(metrics=['top_k_accuracy', 'mean_class_accuracy'], topk=[1, 5])
 
 # Test protocols: frames x clips, each clip as 3 crops at the model's resolution (the seed's tables).

@@ -6,7 +6,7 @@ The seed and MMAction2's files give no test protocol for these rows; the model b
 protocol of MMAction2's Kinetics-710 training config (uniformerv2-base-p16-res224_clip_u8_kinetics710-rgb.py).
 """
 
-model = dict(cls_head=dict(num_classes=710))
+model = dict(num_classes=710)
 
 data = dict(
     num_classes=710,

@@ -4,6 +4,6 @@ MMAction2's files read `data/mit_v1/val.csv` (the original repository's list); h
 `actionrec data prepare mit` writes.
 """
 
-model = dict(cls_head=dict(num_classes=339))
+model = dict(num_classes=339)
 data = dict(num_classes=339, label_map='data/mit/label_map_mit.txt',
             test=dict(kind='video', ann_file='data/mit/mit_val_list_videos.txt', root='data/mit/videos/validation'))

@@ -11,13 +11,8 @@ _root = 'work_dirs/demo/synth'
 _segments = 8
 _size = 64
 
-model = dict(
-    type='Recognizer2D',
-    backbone=dict(type='timm.resnet18', pretrained=False, channels=(16, 32, 64, 128), stem_width=16),
-    cls_head=dict(type='TSNHead', num_classes=12, in_channels=128, dropout_ratio=0.2, init_std=0.01,
-                  average_clips='prob'),
-    data_preprocessor=dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375]),
-)
+# timm's ResNet-18 at a quarter width (channels and stem_width go to timm), from scratch
+model = dict(name='tsn_timm', arch='resnet18', channels=(16, 32, 64, 128), stem_width=16, num_classes=12, dropout=0.2)
 
 _train_pipeline = [
     dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=_segments),

@@ -10,15 +10,9 @@ _root = 'work_dirs/demo/synth'
 _frames = 8
 _size = 64
 
-model = dict(
-    type='Recognizer3D',
-    backbone=dict(type='UniFormerV2', input_resolution=_size, patch_size=16, width=96, layers=6, heads=4,
-                  t_size=_frames, no_lmhra=False, double_lmhra=False, dw_reduction=1.5,
-                  return_list=[3, 4, 5], n_layers=3, n_dim=96, n_head=4, mlp_factor=4.0,
-                  mlp_dropout=[0.0, 0.0, 0.0]),
-    cls_head=dict(type='UniFormerHead', num_classes=12, in_channels=96, dropout_ratio=0.1, average_clips='prob'),
-    data_preprocessor=dict(mean=[114.75, 114.75, 114.75], std=[57.375, 57.375, 57.375], format_shape='NCTHW'),
-)
+# a narrow UniFormerV2 (width 96, 6 layers) with local UniBlocks on and global UniBlocks on the last 3 layers
+model = dict(name='uniformerv2', num_classes=12, dropout=0.1, input_resolution=_size, width=96, layers=6, heads=4,
+             no_lmhra=False, return_list=[3, 4, 5], n_layers=3, n_dim=96, n_head=4, mlp_dropout=[0.0, 0.0, 0.0])
 
 _train_pipeline = [
     dict(type='UniformSample', clip_len=_frames, num_clips=1),

@@ -7,10 +7,7 @@ The only MMiT config: it builds on the TSN base directly.
 
 _base_ = '../../_base_/tsn_r50.py'
 
-model = dict(
-    backbone=dict(depth=101, pretrained='torchvision://resnet101'),
-    cls_head=dict(num_classes=313, dropout_ratio=0.5),
-)
+model = dict(name='tsn_r101', num_classes=313, dropout=0.5)  # pretrained=True: torchvision's ImageNet ResNet-101
 
 _data = 'data/mmit'
 _train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=5)

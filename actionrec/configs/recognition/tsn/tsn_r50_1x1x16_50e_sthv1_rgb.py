@@ -7,7 +7,7 @@ also flips in training, unlike the 8-segment config (kept as MMAction2 has it).
 
 _base_ = '../../_base_/tsn_sthv1.py'
 
-model = dict(cls_head=dict(init_std=0.001))
+model = dict(init_std=0.001)
 
 _train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16)
 data = dict(

@@ -6,7 +6,7 @@ MMAction2's file tests 16 segments x 3 crops.
 
 _base_ = '../../_base_/tsn_sthv2.py'
 
-model = dict(cls_head=dict(init_std=0.001))
+model = dict(init_std=0.001)
 
 _train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16)
 _test_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16, test_mode=True)

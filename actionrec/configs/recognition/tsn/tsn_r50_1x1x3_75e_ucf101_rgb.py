@@ -6,7 +6,7 @@ The only UCF-101 config: it builds on the TSN base directly.
 
 _base_ = '../../_base_/tsn_r50.py'
 
-model = dict(cls_head=dict(num_classes=101, init_std=0.001))
+model = dict(num_classes=101, init_std=0.001)
 
 _data = 'data/ucf101'
 _split = 1  # the seed reports split 1

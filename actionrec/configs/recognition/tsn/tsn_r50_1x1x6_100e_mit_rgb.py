@@ -8,7 +8,7 @@ MMAction2's validation root is the absolute '/data/mit/videos/validation/'; the 
 
 _base_ = '../../_base_/tsn_r50.py'
 
-model = dict(cls_head=dict(num_classes=339))
+model = dict(num_classes=339)
 
 _data = 'data/mit'
 _train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=6)

@@ -8,7 +8,7 @@ Seed (TSN page): 59.51 / 82.69 top-1/5 with 25 segments x 10 crops.
 _base_ = '../../_base_/tsn_activitynet.py'
 
 # Flow input as in `_base_/tsn_kinetics400_flow.py`: 10 channels (5 x/y pairs), mean/std 128.
-model = dict(backbone=dict(in_channels=10), data_preprocessor=dict(mean=[128.0] * 10, std=[128.0] * 10))
+model = dict(in_channels=10, mean=[128.0] * 10, std=[128.0] * 10)  # 5 stacked (x, y) flow pairs
 
 # Test offsets as MMAction2 0.x computed them for clip_len=5 (`legacy_0x_test`): the zoo's flow
 # numbers were measured with 0.x; 1.x's formula picks different frames (FACTS §3.1, §4.1).

@@ -6,7 +6,7 @@ positions x 1 centre crop. The seed's link text says `..._50e_...`; the linked f
 
 _base_ = '../../_base_/tsn_kinetics400_rawframes.py'
 
-model = dict(cls_head=dict(dropout_ratio=0.5, init_std=0.001))
+model = dict(dropout=0.5, init_std=0.001)
 
 # Dense sampling (TSM-style): 5 frames 1 apart in a 64-frame window for training; tests as
 # `tsn_r50_dense_1x1x8_100e_kinetics400_rgb` (8 frames, 10 windows, one video per validation batch).

@@ -5,7 +5,7 @@ Seed (TSN page): 74.8 / 92.3 top-1/5 with 25 segments x 3 crops.
 
 _base_ = '../../_base_/tsn_kinetics_videos.py'
 
-model = dict(cls_head=dict(num_classes=600))
+model = dict(num_classes=600)
 
 _data = 'data/kinetics600'  # videos resized to short side 256
 data = dict(

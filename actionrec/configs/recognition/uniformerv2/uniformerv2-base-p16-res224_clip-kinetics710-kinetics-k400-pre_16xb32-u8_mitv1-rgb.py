@@ -8,7 +8,7 @@ with its own schedule and starting weights.
 
 _base_ = '../../_base_/uniformerv2_b16_kinetics710_finetune.py'
 
-model = dict(cls_head=dict(num_classes=339))
+model = dict(num_classes=339)
 
 _data = 'data/mit'
 data = dict(

@@ -8,7 +8,7 @@ the base's on Kinetics-600.
 _base_ = '../../_base_/uniformerv2_b16_kinetics710_finetune.py'
 
 # the Kinetics-710 head is reduced to these 600 classes with actionrec/label_maps/map_k600.json
-model = dict(cls_head=dict(num_classes=600))
+model = dict(num_classes=600)
 
 _data = 'data/kinetics600'
 data = dict(

@@ -8,7 +8,7 @@ the base's on Kinetics-700.
 _base_ = '../../_base_/uniformerv2_b16_kinetics710_finetune.py'
 
 # the Kinetics-710 head is reduced to these 700 classes with actionrec/label_maps/map_k700.json
-model = dict(cls_head=dict(num_classes=700))
+model = dict(num_classes=700)
 
 _data = 'data/kinetics700'
 data = dict(

@@ -10,7 +10,7 @@ on Kinetics-700.
 
 _base_ = '../../_base_/uniformerv2_b16_clip.py'
 
-model = dict(cls_head=dict(num_classes=700))
+model = dict(num_classes=700)
 
 _data = 'data/kinetics700'
 data = dict(

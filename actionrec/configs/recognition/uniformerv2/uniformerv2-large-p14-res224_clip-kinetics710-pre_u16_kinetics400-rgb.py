@@ -5,5 +5,5 @@ Seed (UniFormerV2 page): 89.0 / 98.2 top-1/5 (89.0 / 98.2 on mm-Kinetics), 4 cli
 
 _base_ = ['../../_base_/uniformerv2_l14.py', '../../_base_/uniformerv2_test_kinetics400.py']
 
-model = dict(backbone=dict(t_size=16))
+model = dict(t_size=16)
 data = dict(test=dict(pipeline=[_sample_16x4, _decode, _resize_224, _three_crop_224, _format]))

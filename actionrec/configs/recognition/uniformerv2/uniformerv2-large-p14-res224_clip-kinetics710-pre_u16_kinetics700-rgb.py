@@ -5,5 +5,5 @@ Seed (UniFormerV2 page): 81.2 / 95.6 top-1/5 (79.2 / 95.0 on mm-Kinetics), 4 cli
 
 _base_ = ['../../_base_/uniformerv2_l14.py', '../../_base_/uniformerv2_test_kinetics700.py']
 
-model = dict(backbone=dict(t_size=16))
+model = dict(t_size=16)
 data = dict(test=dict(pipeline=[_sample_16x4, _decode, _resize_224, _three_crop_224, _format]))

@@ -7,5 +7,5 @@ MMAction2's file sets num_frames = 32; the name and the seed's table say 8 (u8),
 
 _base_ = ['../../_base_/uniformerv2_l14.py', '../../_base_/uniformerv2_test_kinetics710.py']
 
-model = dict(backbone=dict(input_resolution=336))
+model = dict(name='uniformerv2_l14_336')
 data = dict(test=dict(pipeline=[_sample_8x4, _decode, _resize_336, _three_crop_336, _format]))

@@ -6,5 +6,5 @@ The name says p16 (MMAction2's spelling); the model is the patch-14 L/14.
 
 _base_ = ['../../_base_/uniformerv2_l14.py', '../../_base_/uniformerv2_test_mit.py']
 
-model = dict(backbone=dict(input_resolution=336))
+model = dict(name='uniformerv2_l14_336')
 data = dict(test=dict(pipeline=[_sample_8x4, _decode, _resize_336, _three_crop_336, _format]))

@@ -6,8 +6,7 @@ Seed (TSN page): 72.78 / 90.75 top-1/5; MMAction2's file tests 25 segments x 3 c
 
 _base_ = '../../../_base_/tsn_kinetics400_rawframes_320p.py'
 
-model = dict(backbone=dict(_delete_=True, type='torchvision.densenet161', pretrained=True),
-             cls_head=dict(in_channels=2208))
+model = dict(name='tsn_torchvision', arch='densenet161')  # pretrained=True: torchvision's ImageNet DenseNet-161
 
 data = dict(train=dict(batch_size=12), val=dict(batch_size=12))
 

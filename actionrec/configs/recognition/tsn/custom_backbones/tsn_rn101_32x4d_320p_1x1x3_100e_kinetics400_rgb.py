@@ -8,7 +8,7 @@ classifier does not fit and is skipped).
 
 _base_ = '../../../_base_/tsn_kinetics400_rawframes_320p.py'
 
-model = dict(backbone=dict(_delete_=True, type='mmcls.ResNeXt', depth=101, groups=32, width_per_group=4))
+model = dict(name='tsn_resnext101_32x4d', pretrained=False)  # the ImageNet weights come with load_from below
 
 data = dict(train=dict(batch_size=16), val=dict(batch_size=16))
 

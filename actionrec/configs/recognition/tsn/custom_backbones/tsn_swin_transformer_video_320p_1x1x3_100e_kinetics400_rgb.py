@@ -6,8 +6,7 @@ Seed (TSN page): 77.51 / 92.92 top-1/5; MMAction2's file tests 25 segments x 10 
 
 _base_ = '../../../_base_/tsn_kinetics_videos.py'
 
-model = dict(backbone=dict(_delete_=True, type='timm.swin_base_patch4_window7_224', pretrained=True),
-             cls_head=dict(in_channels=1024))
+model = dict(name='tsn_timm', arch='swin_base_patch4_window7_224')  # pretrained=True: timm's ImageNet weights
 
 # videos resized to short side 320 under the same names
 _train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3)

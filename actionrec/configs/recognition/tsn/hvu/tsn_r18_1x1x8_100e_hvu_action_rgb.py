@@ -5,6 +5,6 @@ Seed (TSN page): 57.5 mAP (per-class mAP, `mean_average_precision`); MMAction2's
 
 _base_ = '../../../_base_/tsn_hvu.py'
 
-model = dict(cls_head=dict(num_classes=739))
+model = dict(num_classes=739)
 data = dict(num_classes=739, train=dict(ann_file=_data + '/hvu_action_train.json'),
             val=dict(ann_file=_data + '/hvu_action_val.json'), test=dict(ann_file=_data + '/hvu_action_val.json'))

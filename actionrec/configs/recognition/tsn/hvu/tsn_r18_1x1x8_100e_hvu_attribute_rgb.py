@@ -5,6 +5,6 @@ Seed (TSN page): 46.1 mAP (per-class mAP, `mean_average_precision`); MMAction2's
 
 _base_ = '../../../_base_/tsn_hvu.py'
 
-model = dict(cls_head=dict(num_classes=117))
+model = dict(num_classes=117)
 data = dict(num_classes=117, train=dict(ann_file=_data + '/hvu_attribute_train.json'),
             val=dict(ann_file=_data + '/hvu_attribute_val.json'), test=dict(ann_file=_data + '/hvu_attribute_val.json'))

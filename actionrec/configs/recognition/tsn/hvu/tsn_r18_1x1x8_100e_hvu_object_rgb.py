@@ -5,6 +5,6 @@ Seed (TSN page): 45.7 mAP (per-class mAP, `mean_average_precision`); MMAction2's
 
 _base_ = '../../../_base_/tsn_hvu.py'
 
-model = dict(cls_head=dict(num_classes=1678))
+model = dict(num_classes=1678)
 data = dict(num_classes=1678, train=dict(ann_file=_data + '/hvu_object_train.json'),
             val=dict(ann_file=_data + '/hvu_object_val.json'), test=dict(ann_file=_data + '/hvu_object_val.json'))
