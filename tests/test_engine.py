@@ -38,8 +38,8 @@ def test_multistep_with_warmup_by_hand():
         iters_per_epoch=5,
         lr=0.5,
     )
-    # warm-up over 5 iterations: 0.5 * (0.2 + 0.8 * i / 5)
-    assert [s.lr_at(i, 0.5) for i in range(5)] == pytest.approx([0.1, 0.18, 0.26, 0.34, 0.42])
+    # warm-up over 5 iterations, mmengine's LinearLR (total_iters = end - begin - 1 = 4): 0.5 * (0.2 + 0.8 * i / 4)
+    assert [s.lr_at(i, 0.5) for i in range(5)] == pytest.approx([0.1, 0.2, 0.3, 0.4, 0.5])
     assert s.lr_at(5, 0.5) == pytest.approx(0.5)  # epoch 1
     assert s.lr_at(9, 0.5) == pytest.approx(0.5)
     assert s.lr_at(10, 0.5) == pytest.approx(0.05)  # epoch 2 >= milestone 2
@@ -54,7 +54,7 @@ def test_cosine_after_warmup_by_hand():
         iters_per_epoch=4,
     )
     assert s.lr_at(0, 1.0) == pytest.approx(0.1)
-    assert s.lr_at(2, 1.0) == pytest.approx(0.1 + 0.9 * 2 / 4)
+    assert s.lr_at(2, 1.0) == pytest.approx(0.1 + 0.9 * 2 / 3)  # LinearLR's total_iters = 4 - 1
     assert s.lr_at(4, 1.0) == pytest.approx(1.0)  # cosine starts at the base lr
     # 16 cosine iterations: t = 8 is the midpoint -> floor + (1 - floor) / 2
     assert s.lr_at(12, 1.0) == pytest.approx(0.1 + 0.9 * 0.5)
@@ -73,7 +73,7 @@ def test_schedule_sets_every_param_group():
 
 def test_param_groups_zero_wd_on_norms_and_biases():
     model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Linear(4, 2), nn.LayerNorm(2))
-    decay, free = param_groups(model, 0.05, zero_wd_norm_bias=True)
+    decay, free = param_groups(model, OptimizerConfig(weight_decay=0.05, zero_wd_norm_bias=True), lr=0.1)
     names = {id(p): n for n, p in model.named_parameters()}
     assert sorted(names[id(p)] for p in decay["params"]) == ["0.weight", "2.weight"]
     assert sorted(names[id(p)] for p in free["params"]) == [
@@ -85,7 +85,7 @@ def test_param_groups_zero_wd_on_norms_and_biases():
         "3.weight",
     ]
     assert (decay["weight_decay"], free["weight_decay"]) == (0.05, 0.0)
-    (only,) = param_groups(model, 0.05, zero_wd_norm_bias=False)
+    (only,) = param_groups(model, OptimizerConfig(weight_decay=0.05), lr=0.1)
     assert len(only["params"]) == 8
 
 

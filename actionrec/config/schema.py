@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -47,29 +48,97 @@ class DataConfig:
 
 
 @dataclass
+class ParamRule:
+    """LR and weight-decay multipliers for the parameters a rule selects (mmengine's `paramwise_cfg`).
+
+    A rule selects by `name` (a regular expression searched in the dotted parameter name, like
+    mmengine's `custom_keys`), by `kind`, or by both (both must hold). Kinds, as mmengine's
+    `DefaultOptimWrapperConstructor` tells them apart:
+    - 'norm': the parameters of a normalisation layer (BatchNorm, GroupNorm, LayerNorm, InstanceNorm);
+    - 'bias': a parameter named exactly `bias` outside norm layers. The biases of the fused attention
+      input projections (`qkv`, `q`, `kv` of UniFormerV2) are not: they stand in for
+      `nn.MultiheadAttention.in_proj_bias`, which mmengine's `bias_decay_mult` does not match.
+    """
+
+    name: str | None = None
+    kind: Literal["norm", "bias"] | None = None
+    lr_mult: float = 1.0
+    decay_mult: float = 1.0
+
+    def validate(self, path: str, source: str) -> None:
+        if self.name is None and self.kind is None:
+            raise ConfigError(f"{source}: {path} selects nothing: give a name pattern, a kind, or both")
+        if self.name is not None:
+            try:
+                re.compile(self.name)
+            except re.error as e:
+                raise ConfigError(f"{source}: {path}.name {self.name!r} is not a regular expression ({e})") from None
+        for key in ("lr_mult", "decay_mult"):
+            if getattr(self, key) < 0:
+                raise ConfigError(f"{source}: {path}.{key} must be >= 0, got {getattr(self, key)}")
+
+
+@dataclass
 class OptimizerConfig:
     type: Literal["sgd", "adamw"] = "sgd"
-    lr: float = 0.01
+    lr: float = 0.01  # for a total batch of base_batch_size (when set)
     momentum: float = 0.9  # sgd
     nesterov: bool = False  # sgd
     betas: tuple[float, float] = (0.9, 0.999)  # adamw
     weight_decay: float = 1e-4
-    zero_wd_norm_bias: bool = False  # no weight decay on norm layers and biases (UniFormerV2 recipe)
+    # per-parameter multipliers; the first rule that selects a parameter sets both of its multipliers
+    param_rules: list[ParamRule] = field(default_factory=list)
+    # shorthand for the rules (kind='norm', decay_mult=0), (kind='bias', decay_mult=0) after param_rules:
+    # mmengine's paramwise_cfg(norm_decay_mult=0, bias_decay_mult=0) (UniFormerV2 recipe)
+    zero_wd_norm_bias: bool = False
     grad_clip: float | None = None  # max L2 norm of all gradients
-    base_batch_size: int | None = None  # linear scaling rule: lr * total batch / base_batch_size
+    # linear scaling rule: lr * total batch / base_batch_size (mmengine's auto_scale_lr with enable=True)
+    base_batch_size: int | None = None
     accumulate_steps: int = 1
+
+    def validate(self, path: str, source: str) -> None:
+        if self.lr < 0 or self.weight_decay < 0:
+            raise ConfigError(f"{source}: {path}.lr and .weight_decay must be >= 0, got {self.lr}, {self.weight_decay}")
+        if self.base_batch_size is not None and self.base_batch_size < 1:
+            raise ConfigError(
+                f"{source}: {path}.base_batch_size must be a positive integer, got {self.base_batch_size}"
+            )
+        if self.accumulate_steps < 1:
+            raise ConfigError(f"{source}: {path}.accumulate_steps must be >= 1, got {self.accumulate_steps}")
+        if self.grad_clip is not None and self.grad_clip <= 0:
+            raise ConfigError(f"{source}: {path}.grad_clip must be > 0 (or None: no clipping), got {self.grad_clip}")
 
 
 @dataclass
 class ScheduleConfig:
+    """The LR over training, per iteration, as MMAction2's schedulers with `convert_to_iter_based`.
+
+    Warm-up is mmengine's `LinearLR` over W = int(warmup_epochs * iterations per epoch) iterations:
+    factor `start + (1 - start) * i / (W - 1)` at iteration i, so the full LR is reached at i = W - 1.
+    Milestones are epochs (the LR changes at the first iteration of that epoch); the cosine runs from
+    iteration W to the end, `floor + (lr - floor) * (1 + cos(pi * (i - W) / (total - W))) / 2`.
+    """
+
     epochs: int = 1
     policy: Literal["multistep", "cosine", "constant"] = "multistep"
     milestones: list[int] = field(default_factory=list)  # epochs (multistep)
     gamma: float = 0.1  # multistep
     eta_min: float = 0.0  # cosine floor (absolute)
-    eta_min_ratio: float | None = None  # cosine floor as a fraction of lr (wins over eta_min)
+    eta_min_ratio: float | None = None  # cosine floor as a fraction of each group's lr (wins over eta_min)
     warmup_epochs: float = 0.0  # linear warm-up, per iteration
     warmup_start_factor: float = 0.1
+
+    def validate(self, path: str, source: str) -> None:
+        if self.epochs < 1:
+            raise ConfigError(f"{source}: {path}.epochs must be >= 1, got {self.epochs}")
+        if sorted(set(self.milestones)) != self.milestones:
+            raise ConfigError(f"{source}: {path}.milestones must be increasing epochs, got {self.milestones}")
+        if not 0.0 <= self.warmup_start_factor <= 1.0:
+            raise ConfigError(f"{source}: {path}.warmup_start_factor must be in [0, 1], got {self.warmup_start_factor}")
+        if not 0.0 <= self.warmup_epochs < self.epochs:
+            raise ConfigError(
+                f"{source}: {path}.warmup_epochs must be in [0, epochs={self.epochs}), got {self.warmup_epochs}"
+            )
 
 
 @dataclass
@@ -165,7 +234,10 @@ def _build(cls: type, data: Any, path: str, source: str) -> Any:
             kwargs[name] = _coerce(hints[name], data[name], _join(path, name), source)
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
             raise ConfigError(f"{source}: missing required key {_join(path, name)!r}")
-    return cls(**kwargs)
+    obj = cls(**kwargs)
+    if hasattr(obj, "validate"):  # checks across fields, with the key path for the message
+        obj.validate(path, source)
+    return obj
 
 
 def _join(path: str, key: Any) -> str:
