@@ -7,7 +7,7 @@ left and right in the labels), 8 segments x 10 crops for testing. Used as it is 
 
 _base_ = 'tsn_r50.py'
 
-model = dict(num_classes=174, dropout=0.5)
+model = dict(num_classes=174, dropout=0.5, norm_eval=True)  # BN statistics frozen, as MMAction2 0.x's file
 
 _data = 'data/sthv1'  # the official JPEG folders: 00001.jpg ...
 _train_sampler = dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8)

@@ -22,9 +22,9 @@ data = dict(
               batch_size=8),
 )
 
-# lr for 8 GPUs x 8 videos. MMAction2's auto_scale_lr(base_batch_size=256) acts only with its
-# --auto-scale-lr flag, so the lr is not rescaled here either (no optimizer.base_batch_size).
+# lr for a total batch of 256: mmengine applies auto_scale_lr(enable=True, base_batch_size=256) on every
+# run: 8 GPUs x 8 videos train at 1e-05 x 64/256 = 2.5e-06. The names say 8xb32, the files load 8 per GPU.
 optimizer = dict(type='adamw', lr=1e-05, betas=(0.9, 0.999), weight_decay=0.05, zero_wd_norm_bias=True,
-                 grad_clip=20.0)
+                 grad_clip=20.0, base_batch_size=256)
 schedule = dict(epochs=55, policy='cosine', warmup_epochs=5, warmup_start_factor=0.1, eta_min_ratio=0.1)
 train = dict(val_interval=1, checkpoint_interval=3, max_keep_checkpoints=5, log_interval=100)

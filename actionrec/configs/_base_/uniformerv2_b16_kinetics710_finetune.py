@@ -20,10 +20,10 @@ data = dict(
               batch_size=8),
 )
 
-# lr for 8 GPUs x 8 videos. MMAction2's auto_scale_lr(base_batch_size=256) acts only with its
-# --auto-scale-lr flag, so the lr is not rescaled here either (no optimizer.base_batch_size).
+# lr for a total batch of 256: mmengine applies auto_scale_lr(enable=True, base_batch_size=256) on every
+# run: 8 GPUs x 8 videos train at 2e-06 x 64/256 = 5e-07. The names say 8xb32, the files load 8 per GPU.
 optimizer = dict(type='adamw', lr=2e-06, betas=(0.9, 0.999), weight_decay=0.05, zero_wd_norm_bias=True,
-                 grad_clip=20.0)
+                 grad_clip=20.0, base_batch_size=256)
 schedule = dict(epochs=5, policy='cosine', warmup_epochs=1, warmup_start_factor=0.5, eta_min_ratio=0.5)
 train = dict(val_interval=1, checkpoint_interval=3, max_keep_checkpoints=5, log_interval=100)
 # The Kinetics-710 checkpoint (CLIP, then K710): its 710-row head is reduced to the dataset's classes

@@ -25,7 +25,13 @@ data = dict(
               pipeline=[_test_sampler, _decode_video, _short_side_256, _center_crop_256, _format_rgb]),
 )
 
-optimizer = dict(grad_clip=20.0)
+# MMAction2's TSMOptimizerConstructor(fc_lr5=True): the last fc 5x lr (bias 10x, no decay), BN without decay,
+# other biases 2x lr without decay (a ResNet's convs have none)
+optimizer = dict(grad_clip=20.0, param_rules=[
+    dict(name=r'^cls_head\.fc_cls\.weight$', lr_mult=5.0),
+    dict(name=r'^cls_head\.fc_cls\.bias$', lr_mult=10.0, decay_mult=0.0),
+    dict(kind='norm', decay_mult=0.0),
+    dict(kind='bias', lr_mult=2.0, decay_mult=0.0)])
 schedule = dict(epochs=50, milestones=[20, 40])
 train = dict(loss='bce', loss_weight=160.0, val_interval=5, checkpoint_interval=5)
 test = dict(metrics=['mmit_mean_average_precision'])
