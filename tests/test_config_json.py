@@ -37,7 +37,9 @@ def test_json_duplicated_keys_and_syntax_errors_name_the_file(tmp_path):
 
 
 def test_json_configs_take_a_base(tmp_path):
-    (tmp_path / "base.json").write_text('{"model": {"name": "tsn_r18"}, "data": {"num_classes": 3}}')
-    (tmp_path / "child.json").write_text('{"_base_": "base.json", "data": {"num_classes": 5}}')
+    (tmp_path / "base.json").write_text('{"model": {"name": "tsn_r18", "num_classes": 3}, "data": {"num_classes": 3}}')
+    (tmp_path / "child.json").write_text(
+        '{"_base_": "base.json", "model": {"num_classes": 5}, "data": {"num_classes": 5}}'
+    )
     cfg = load_config(tmp_path / "child.json")
-    assert cfg.model == {"name": "tsn_r18"} and cfg.data.num_classes == 5
+    assert cfg.model == {"name": "tsn_r18", "num_classes": 5} and cfg.data.num_classes == 5

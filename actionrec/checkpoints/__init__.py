@@ -69,13 +69,16 @@ class LoadReport:
 def load_checkpoint(
     model: nn.Module,
     src: str | os.PathLike | Mapping[str, Any],
-    strict: bool = False,
+    strict: bool | None = None,
     map_location: Any = "cpu",
 ) -> LoadReport:
     """Load `src` (path, http(s)/file URL, or an already-loaded checkpoint/state dict) into `model`.
 
-    With `strict=True`, any missing, unexpected or shape-mismatched tensor raises CheckpointError
-    (and nothing is loaded).
+    `strict=True`: any missing, unexpected or shape-mismatched tensor raises CheckpointError (and
+    nothing is loaded). Default (None): tensors may be missing or mismatched (a new head, a flow
+    conv1), but a file that fits less than half of the model's tensors raises: it is almost surely
+    the checkpoint of another model. `strict=False` loads whatever fits and warns with the counts.
+    Tensors holding NaN or inf are refused in every mode, by name.
     """
     if isinstance(src, Mapping):
         source, obj = "state dict", src
@@ -92,9 +95,27 @@ def load_checkpoint(
     report = _match(model.state_dict(), state_dict, source)
     if strict and not report.complete:
         raise CheckpointError(f"strict loading failed:\n{report}")
+    fitting = len(report.loaded) / max(len(report.loaded) + len(report.missing) + len(report.mismatched), 1)
+    if strict is None and fitting < MIN_FITTING:
+        raise CheckpointError(
+            f"{source} fits only {len(report.loaded)} of the model's "
+            f"{len(report.loaded) + len(report.missing) + len(report.mismatched)} tensors: a checkpoint of another "
+            f"model? (load with strict=False to take what fits anyway)\n{report}"
+        )
+    _refuse_non_finite(state_dict, report.loaded, source)
     model.load_state_dict({k: state_dict[k] for k in report.loaded}, strict=False)
-    log.info("%s", report)
+    log.log(logging.WARNING if strict is False and not report.complete else logging.INFO, "%s", report)
     return report
+
+
+MIN_FITTING = 0.5  # the share of a model's tensors a checkpoint must fit when `strict` is not given
+
+
+def _refuse_non_finite(state_dict: Mapping[str, Tensor], names: list[str], source: str) -> None:
+    bad = [n for n in names if state_dict[n].is_floating_point() and not bool(state_dict[n].isfinite().all())]
+    if bad:
+        shown = ", ".join(bad[:_SHOWN]) + (f", ... and {len(bad) - _SHOWN} more" if len(bad) > _SHOWN else "")
+        raise CheckpointError(f"{source}: {len(bad)} tensors hold NaN or inf values: {shown}; the file is broken")
 
 
 def load_pretrained(model: nn.Module, pretrained: bool | str | os.PathLike, default: str | None = None) -> LoadReport:
@@ -115,7 +136,8 @@ def load_pretrained(model: nn.Module, pretrained: bool | str | os.PathLike, defa
             source = zoo.checkpoint_path(source)
         except zoo.UnknownEntryError as e:
             raise CheckpointError(f"pretrained={source!r} is neither a file, a URL nor a zoo entry: {e}") from e
-    return load_checkpoint(model, source)
+    # an initialisation is partial by design (CLIP has no video blocks, ImageNet no action head)
+    return load_checkpoint(model, source, strict=False)
 
 
 def _match(model_state: Mapping[str, Tensor], state_dict: Mapping[str, Tensor], source: str) -> LoadReport:

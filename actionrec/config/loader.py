@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import io
 import json
 import operator
 from collections.abc import Iterable
@@ -24,6 +25,10 @@ from typing import Any
 import yaml
 
 from actionrec.errors import ActionrecError
+
+#: limits that keep a hostile or broken config from hanging a command (alias bombs, `[0] * 10**9`)
+MAX_ELEMENTS = 1_000_000
+MAX_CONFIG_BYTES = 10 * 1024**2
 
 
 class ConfigError(ActionrecError, ValueError):
@@ -62,6 +67,18 @@ class _LiteralEvaluator:
         self.names = names
         self.where = where
 
+    def _check_size(self, node: ast.BinOp, left: Any, right: Any) -> None:
+        """Refuse arithmetic whose result would be huge (`[0] * 10**9`, `2 ** 10**9`) before computing it."""
+        if isinstance(node.op, ast.Mult):
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_ELEMENTS:
+                    raise self.fail(
+                        node, f"{ast.unparse(node)!r} would make {len(seq) * count:,} elements (limit {MAX_ELEMENTS:,})"
+                    )
+        if isinstance(node.op, ast.Pow) and isinstance(left, int) and isinstance(right, int) and abs(left) > 1:
+            if right > 256:
+                raise self.fail(node, f"{ast.unparse(node)!r}: exponent {right} is too large for a config value")
+
     def fail(self, node: ast.AST, what: str) -> ConfigError:
         return ConfigError(f"{self.where}:{getattr(node, 'lineno', '?')}: {what}")
 
@@ -90,7 +107,9 @@ class _LiteralEvaluator:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("dict", "list", "tuple"):
             return self._call(node)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY_OPS:
-            return _BINARY_OPS[type(node.op)](self(node.left), self(node.right))
+            left, right = self(node.left), self(node.right)
+            self._check_size(node, left, right)
+            return _BINARY_OPS[type(node.op)](left, right)
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY_OPS:
             return _UNARY_OPS[type(node.op)](self(node.operand))
         if isinstance(node, ast.Subscript):
@@ -137,7 +156,7 @@ def _read_python(path: Path, inherited: dict[str, Any], lenient: bool = False) -
     `lenient` (for MMAction2 files, of which often only `model` is needed) skips statements
     that are not assignments and keeps unreadable values as `Unresolved` instead of failing.
     """
-    tree = ast.parse(path.read_text(), filename=str(path))
+    tree = _parse_python(path)
     names = dict(inherited)  # names from the bases can be referenced, as in MMAction2 configs
     out: dict[str, Any] = {}
     evaluate = _LiteralEvaluator(names, str(path))
@@ -189,14 +208,67 @@ def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
 
 
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many nodes `node` becomes once aliases are expanded (what a dump or a merge would copy)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 1  # a recursive alias counts once instead of looping
+        if isinstance(node, yaml.SequenceNode):
+            memo[key] = 1 + sum(_expanded_size(child, memo) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            memo[key] = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    return memo[key]
+
+
+def _named_stream(text: str, path: Path) -> io.StringIO:
+    """The text as a stream whose `name` PyYAML puts into its error marks."""
+    stream = io.StringIO(text)
+    stream.name = str(path)
+    return stream
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
-    with open(path) as f:
-        data = yaml.load(f, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    text = _read_text(path)
+    try:
+        root = yaml.compose(_named_stream(text, path), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        problem = getattr(e, "problem", None) or str(e)
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+    if root is not None and _expanded_size(root, {}) > MAX_ELEMENTS:
+        raise ConfigError(
+            f"{path}: the YAML expands to more than {MAX_ELEMENTS:,} values through its aliases (&anchor / *alias); "
+            "a config that large is refused"
+        )
+    try:
+        data = yaml.load(_named_stream(text, path), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a config must be a mapping at the top level, got {type(data).__name__}")
     return data
+
+
+def _parse_python(path: Path) -> ast.Module:
+    """The syntax tree of a Python config (parsed, never run); a syntax error names file, line and column."""
+    try:
+        return ast.parse(_read_text(path), filename=str(path))
+    except SyntaxError as e:
+        raise ConfigError(f"{path}:{e.lineno}:{e.offset}: not valid Python: {e.msg}") from None
+
+
+def _read_text(path: Path) -> str:
+    """A config file's text: at most MAX_CONFIG_BYTES, UTF-8 (errors name the file)."""
+    size = path.stat().st_size
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: {size:,} bytes; a config file is at most {MAX_CONFIG_BYTES:,} bytes")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start}): is this a config file?") from None
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -211,7 +283,7 @@ def _read_json(path: Path) -> dict[str, Any]:
         return out
 
     try:
-        data = json.loads(path.read_text(), object_pairs_hook=unique_keys)
+        data = json.loads(_read_text(path), object_pairs_hook=unique_keys)
     except json.JSONDecodeError as e:
         raise ConfigError(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from e
     if not isinstance(data, dict):
@@ -271,7 +343,7 @@ def read_config_file(path: str | Path, _chain: tuple[Path, ...] = (), lenient: b
 
 def _read_python_bases(path: Path) -> list[str]:
     """The `_base_` assignment of a Python config, read before the rest so names resolve."""
-    for stmt in ast.parse(path.read_text(), filename=str(path)).body:
+    for stmt in _parse_python(path).body:
         if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_base_" for t in stmt.targets):
             return _as_list(_LiteralEvaluator({}, str(path))(stmt.value), path)
     return []

@@ -183,6 +183,14 @@ class Config:
     def from_dict(cls, data: dict[str, Any], source: str = "config") -> Config:
         cfg = _build(cls, data, "", source)
         cfg.model = _check_model(cfg.model, source)
+        head = cfg.model.get("num_classes", model_args(cfg.model["name"]).get("num_classes"))
+        head = getattr(head, "default", head)
+        if isinstance(head, int) and head != cfg.data.num_classes:
+            raise ConfigError(
+                f"{source}: model.num_classes is {head} but data.num_classes is {cfg.data.num_classes}: the classifier "
+                "must have one output per class of the data (set both, e.g. --cfg-options "
+                f"model.num_classes={cfg.data.num_classes})"
+            )
         return cfg
 
     def to_dict(self) -> dict[str, Any]:

@@ -123,7 +123,7 @@ def _create_tsn(backbone_cls, fixed: dict, num_classes: int, pretrained, default
     if pretrained is True and callable(default):
         default = default()
         if isinstance(default, Mapping):  # weights a library handed over in memory
-            load_checkpoint(model, default)
+            load_checkpoint(model, default, strict=False)  # an initialisation: the head stays new
             return model
     if pretrained:
         load_pretrained(model, pretrained, default=default)
