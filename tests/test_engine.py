@@ -303,14 +303,14 @@ def test_a_split_concatenates_several_lists_each_with_its_root(tmp_path):
         dict(type="FormatShape", input_format="NCTHW"),
     ]
     split = dict(ann_file=[str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], root=["/ra", "/rb"], pipeline=pipeline)
-    cfg = Config.from_dict(dict(model=dict(name="tsn_r18"), data=dict(num_classes=3, test=split)))
+    cfg = Config.from_dict(dict(model=dict(name="tsn_r18", num_classes=3), data=dict(num_classes=3, test=split)))
     dataset = build_dataset(cfg, "test", test_mode=True)
     assert [(s.path, s.label) for s in dataset.samples] == [("/ra/x.mp4", 0), ("/ra/y.mp4", 1), ("/rb/z.mp4", 2)]
 
     split["root"] = ["/ra"]
     with pytest.raises(ValueError, match="2 ann_file entries but 1 roots"):
         build_dataset(
-            Config.from_dict(dict(model=dict(name="tsn_r18"), data=dict(num_classes=3, test=split))),
+            Config.from_dict(dict(model=dict(name="tsn_r18", num_classes=3), data=dict(num_classes=3, test=split))),
             "test",
             test_mode=True,
         )
