@@ -373,7 +373,7 @@ def test_clip_weights_initialise_the_vit(container, tmp_path):
         torch.save({k: v.half() for k, v in clip.state_dict().items()}, path)
 
     target = _randomised(_tiny(), seed=4)
-    report = load_checkpoint(target, path)
+    report = load_checkpoint(target, path, strict=False)  # CLIP covers the ViT only: a partial load by design
     expected_missing = set(_global_part(target))
     assert set(report.missing) == expected_missing
     assert not report.unexpected and not report.mismatched
