@@ -6,6 +6,7 @@ the reason, so nobody believes a hook or a runtime knob took effect when it did 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from .loader import ConfigError
@@ -50,123 +51,152 @@ def is_mmaction_config(cfg: dict[str, Any]) -> bool:
 
 def convert_mmaction(cfg: dict[str, Any], source: str = "config") -> tuple[dict[str, Any], list[str]]:
     """MMAction2 dict -> (actionrec dict, list of 'key: why it was ignored')."""
-    ignored: list[str] = []
-    out: dict[str, Any] = {}
-    used: set[str] = set()
-
-    def take(key: str) -> Any:
-        used.add(key)
-        return cfg.get(key)
-
-    model = take("model")
-    if not isinstance(model, dict):
-        raise ConfigError(f"{source}: an MMAction2 config needs a 'model' dict")
-    out["model"] = translate_model(model, cfg, f"{source}: model")
-    head = model.get("cls_head") or {}
-    num_classes = head.get("num_classes")
-    train: dict[str, Any] = {}
-    loss = head.get("loss_cls") or {}
-    if loss.get("type") in ("BCELossWithLogits", "BCELoss"):
-        train["loss"] = "bce"
-    if "loss_weight" in loss:
-        train["loss_weight"] = loss["loss_weight"]
-    if head.get("label_smooth_eps"):
-        train["label_smoothing"] = head["label_smooth_eps"]
-    test: dict[str, Any] = {}
-    test_cfg = model.get("test_cfg") or {}  # 0.x keeps max_testing_views / average_clips here
-    if test_cfg.get("max_testing_views"):
-        test["max_testing_views"] = test_cfg["max_testing_views"]
-
-    if "data" in cfg and isinstance(cfg["data"], dict) and "train_dataloader" not in cfg:
-        data = _data_0x(take("data"), ignored)
-    else:
-        data = {
-            split: _split_1x(take(f"{split}_dataloader"), f"{split}_dataloader", ignored)
-            for split in ("train", "val", "test")
-            if isinstance(cfg.get(f"{split}_dataloader"), dict)
-        }
-    multi = _pop_dataset_facts(data)
-    num_classes = num_classes or multi.get("num_classes")
-    if num_classes is None:
-        raise ConfigError(f"{source}: cannot tell the number of classes (model.cls_head.num_classes is missing)")
-    out["data"] = {"num_classes": num_classes, "multi_label": multi.get("multi_label", False), **data}
-    if multi.get("multi_label") and "loss" not in train:
-        train["loss"] = "bce"
-
-    optimizer, schedule = {}, {}
-    if "optim_wrapper" in cfg:
-        optimizer.update(_optim_wrapper(take("optim_wrapper"), train, ignored))
-    if isinstance(cfg.get("optimizer"), dict):
-        optimizer.update(_optimizer(take("optimizer"), "optimizer", ignored))
-    if isinstance(cfg.get("optimizer_config"), dict):
-        clip = take("optimizer_config").get("grad_clip") or {}
-        if clip.get("max_norm") is not None:
-            optimizer["grad_clip"] = clip["max_norm"]
-    scale = take("auto_scale_lr")
-    if isinstance(scale, dict):
-        if scale.get("enable"):
-            optimizer["base_batch_size"] = scale["base_batch_size"]
-        else:
-            ignored.append("auto_scale_lr: enable=False, so MMAction2 does not scale the lr either")
-    if "param_scheduler" in cfg:
-        schedule.update(_param_scheduler(take("param_scheduler"), ignored))
-    if isinstance(cfg.get("lr_config"), dict):
-        schedule.update(_lr_config(take("lr_config"), ignored))
-    if "total_epochs" in cfg:
-        schedule["epochs"] = take("total_epochs")
-    train_cfg = take("train_cfg")
-    if isinstance(train_cfg, dict):
-        if "max_epochs" in train_cfg:
-            schedule["epochs"] = train_cfg["max_epochs"]
-        if "val_interval" in train_cfg:
-            train["val_interval"] = train_cfg["val_interval"]
-        if train_cfg.get("type", "EpochBasedTrainLoop") != "EpochBasedTrainLoop":
-            ignored.append(f"train_cfg.type={train_cfg['type']!r}: only epoch-based training exists here")
-
-    hooks = take("default_hooks") or {}
-    if "checkpoint" in hooks:
-        train["checkpoint_interval"] = hooks["checkpoint"].get("interval", 1)
-        if hooks["checkpoint"].get("max_keep_ckpts"):
-            train["max_keep_checkpoints"] = hooks["checkpoint"]["max_keep_ckpts"]
-    if "logger" in hooks:
-        train["log_interval"] = hooks["logger"].get("interval", 20)
-    for name in sorted(set(hooks) - {"checkpoint", "logger"}):
-        ignored.append(f"default_hooks.{name}: hooks are built into the trainer")
-    if isinstance(cfg.get("checkpoint_config"), dict):
-        train["checkpoint_interval"] = take("checkpoint_config").get("interval", 1)
-    if isinstance(cfg.get("log_config"), dict):
-        train["log_interval"] = take("log_config").get("interval", 20)
-    if isinstance(cfg.get("evaluation"), dict):
-        evaluation = take("evaluation")
-        train["val_interval"] = evaluation.get("interval", 1)
-        if evaluation.get("metrics"):
-            test["metrics"] = _as_list(evaluation["metrics"])
-    randomness = take("randomness") or {}
-    if randomness.get("seed") is not None:
-        train["seed"] = randomness["seed"]
-    for key in ("test_evaluator", "val_evaluator"):
-        evaluator = take(key)
-        if isinstance(evaluator, dict) and evaluator.get("metric_list") and key == "test_evaluator":
-            test["metrics"] = _as_list(evaluator["metric_list"])
-        elif isinstance(evaluator, dict) and evaluator.get("type") not in (None, "AccMetric"):
-            ignored.append(f"{key}.type={evaluator['type']!r}: use test.metrics")
-
-    for key, value in (("optimizer", optimizer), ("schedule", schedule), ("train", train), ("test", test)):
-        if value:
-            out[key] = value
+    run = _Import(cfg, source)
+    out = {"model": run.model(), "data": run.data()}
+    sections = {"optimizer": run.optimizer(), "schedule": run.schedule(), "train": run.train, "test": run.test}
+    run.hooks_and_evaluation()
+    out.update({key: value for key, value in sections.items() if value})
     for key in ("work_dir", "load_from"):
         if cfg.get(key) is not None:
-            out[key] = take(key)
-    for key in sorted(set(cfg) - used - {"work_dir", "load_from"}):
-        if key.startswith("_"):
-            continue
-        if key in _RUNTIME_KEYS:
-            ignored.append(f"{key}: MMAction2 runtime setting with no counterpart")
-        elif not isinstance(cfg[key], (dict, list)) or key.endswith(("_pipeline", "_args")):
-            continue  # helper variables of the file (data_root, num_frames, train_pipeline, ...)
+            out[key] = run.take(key)
+    run.report_leftovers()
+    return out, run.ignored
+
+
+@dataclass
+class _Import:
+    """One MMAction2 config being read section by section; `take` records what was used."""
+
+    cfg: dict[str, Any]
+    source: str
+    ignored: list[str] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+    train: dict[str, Any] = field(default_factory=dict)
+    test: dict[str, Any] = field(default_factory=dict)
+
+    def take(self, key: str) -> Any:
+        self.used.add(key)
+        return self.cfg.get(key)
+
+    def model(self) -> dict[str, Any]:
+        """The model (translated to a model spec) and what its head says about the loss and testing."""
+        model = self.take("model")
+        if not isinstance(model, dict):
+            raise ConfigError(f"{self.source}: an MMAction2 config needs a 'model' dict")
+        head = model.get("cls_head") or {}
+        loss = head.get("loss_cls") or {}
+        if loss.get("type") in ("BCELossWithLogits", "BCELoss"):
+            self.train["loss"] = "bce"
+        if "loss_weight" in loss:
+            self.train["loss_weight"] = loss["loss_weight"]
+        if head.get("label_smooth_eps"):
+            self.train["label_smoothing"] = head["label_smooth_eps"]
+        test_cfg = model.get("test_cfg") or {}  # 0.x keeps max_testing_views / average_clips here
+        if test_cfg.get("max_testing_views"):
+            self.test["max_testing_views"] = test_cfg["max_testing_views"]
+        return translate_model(model, self.cfg, f"{self.source}: model")
+
+    def data(self) -> dict[str, Any]:
+        """0.x `data=dict(train=..., ...)` or 1.x `*_dataloader`s -> the data section."""
+        cfg = self.cfg
+        if "data" in cfg and isinstance(cfg["data"], dict) and "train_dataloader" not in cfg:
+            data = _data_0x(self.take("data"), self.ignored)
         else:
-            ignored.append(f"{key}: not used by actionrec")
-    return out, ignored
+            data = {
+                split: _split_1x(self.take(f"{split}_dataloader"), f"{split}_dataloader", self.ignored)
+                for split in ("train", "val", "test")
+                if isinstance(cfg.get(f"{split}_dataloader"), dict)
+            }
+        facts = _pop_dataset_facts(data)
+        num_classes = ((cfg.get("model") or {}).get("cls_head") or {}).get("num_classes") or facts.get("num_classes")
+        if num_classes is None:
+            raise ConfigError(
+                f"{self.source}: cannot tell the number of classes (model.cls_head.num_classes is missing)"
+            )
+        if facts.get("multi_label") and "loss" not in self.train:
+            self.train["loss"] = "bce"
+        return {"num_classes": num_classes, "multi_label": facts.get("multi_label", False), **data}
+
+    def optimizer(self) -> dict[str, Any]:
+        """`optim_wrapper` (1.x) or `optimizer` + `optimizer_config` (0.x), and `auto_scale_lr`."""
+        optimizer: dict[str, Any] = {}
+        if "optim_wrapper" in self.cfg:
+            optimizer.update(_optim_wrapper(self.take("optim_wrapper"), self.train, self.ignored))
+        if isinstance(self.cfg.get("optimizer"), dict):
+            optimizer.update(_optimizer(self.take("optimizer"), "optimizer", self.ignored))
+        if isinstance(self.cfg.get("optimizer_config"), dict):
+            clip = self.take("optimizer_config").get("grad_clip") or {}
+            if clip.get("max_norm") is not None:
+                optimizer["grad_clip"] = clip["max_norm"]
+        scale = self.take("auto_scale_lr")
+        if isinstance(scale, dict):
+            if scale.get("enable"):
+                optimizer["base_batch_size"] = scale["base_batch_size"]
+            else:
+                self.ignored.append("auto_scale_lr: enable=False, so MMAction2 does not scale the lr either")
+        return optimizer
+
+    def schedule(self) -> dict[str, Any]:
+        """`param_scheduler` + `train_cfg` (1.x) or `lr_config` + `total_epochs` (0.x)."""
+        schedule: dict[str, Any] = {}
+        if "param_scheduler" in self.cfg:
+            schedule.update(_param_scheduler(self.take("param_scheduler"), self.ignored))
+        if isinstance(self.cfg.get("lr_config"), dict):
+            schedule.update(_lr_config(self.take("lr_config"), self.ignored))
+        if "total_epochs" in self.cfg:
+            schedule["epochs"] = self.take("total_epochs")
+        train_cfg = self.take("train_cfg")
+        if isinstance(train_cfg, dict):
+            if "max_epochs" in train_cfg:
+                schedule["epochs"] = train_cfg["max_epochs"]
+            if "val_interval" in train_cfg:
+                self.train["val_interval"] = train_cfg["val_interval"]
+            if train_cfg.get("type", "EpochBasedTrainLoop") != "EpochBasedTrainLoop":
+                self.ignored.append(f"train_cfg.type={train_cfg['type']!r}: only epoch-based training exists here")
+        return schedule
+
+    def hooks_and_evaluation(self) -> None:
+        """Checkpoint / log intervals, evaluation metrics and the seed, from hooks (1.x) or their 0.x keys."""
+        train, test = self.train, self.test
+        hooks = self.take("default_hooks") or {}
+        if "checkpoint" in hooks:
+            train["checkpoint_interval"] = hooks["checkpoint"].get("interval", 1)
+            if hooks["checkpoint"].get("max_keep_ckpts"):
+                train["max_keep_checkpoints"] = hooks["checkpoint"]["max_keep_ckpts"]
+        if "logger" in hooks:
+            train["log_interval"] = hooks["logger"].get("interval", 20)
+        for name in sorted(set(hooks) - {"checkpoint", "logger"}):
+            self.ignored.append(f"default_hooks.{name}: hooks are built into the trainer")
+        if isinstance(self.cfg.get("checkpoint_config"), dict):
+            train["checkpoint_interval"] = self.take("checkpoint_config").get("interval", 1)
+        if isinstance(self.cfg.get("log_config"), dict):
+            train["log_interval"] = self.take("log_config").get("interval", 20)
+        if isinstance(self.cfg.get("evaluation"), dict):
+            evaluation = self.take("evaluation")
+            train["val_interval"] = evaluation.get("interval", 1)
+            if evaluation.get("metrics"):
+                test["metrics"] = _as_list(evaluation["metrics"])
+        randomness = self.take("randomness") or {}
+        if randomness.get("seed") is not None:
+            train["seed"] = randomness["seed"]
+        for key in ("test_evaluator", "val_evaluator"):
+            evaluator = self.take(key)
+            if isinstance(evaluator, dict) and evaluator.get("metric_list") and key == "test_evaluator":
+                test["metrics"] = _as_list(evaluator["metric_list"])
+            elif isinstance(evaluator, dict) and evaluator.get("type") not in (None, "AccMetric"):
+                self.ignored.append(f"{key}.type={evaluator['type']!r}: use test.metrics")
+
+    def report_leftovers(self) -> None:
+        """Every top-level key not used: runtime plumbing, or a setting actionrec does not have."""
+        for key in sorted(set(self.cfg) - self.used - {"work_dir", "load_from"}):
+            if key.startswith("_"):
+                continue
+            if key in _RUNTIME_KEYS:
+                self.ignored.append(f"{key}: MMAction2 runtime setting with no counterpart")
+            elif not isinstance(self.cfg[key], (dict, list)) or key.endswith(("_pipeline", "_args")):
+                continue  # helper variables of the file (data_root, num_frames, train_pipeline, ...)
+            else:
+                self.ignored.append(f"{key}: not used by actionrec")
 
 
 def _as_list(value: Any) -> list:
