@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from actionrec.commands.config import add_cfg_options
 from actionrec.commands.train import config_with_flags
-from actionrec.config import ConfigError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--split", default="test", choices=("test", "val"))
     p.add_argument("--work-dir")
-    p.add_argument("--amp", choices=("bf16", "fp16"))
+    p.add_argument(
+        "--precision",
+        choices=("auto", "fp32", "bf16", "fp16"),
+        help="override test.precision; auto = bf16 where the hardware has native bf16 matmuls, else fp32",
+    )
+    p.add_argument("--amp", choices=("bf16", "fp16"), help="older spelling of --precision")
     p.add_argument("--device", choices=("cpu", "cuda"))
     p.add_argument("--no-progress", action="store_true")
     add_cfg_options(p)
@@ -41,11 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from actionrec.engine.evaluate import run_test
     from actionrec.engine.logging import format_metrics
 
-    try:
-        cfg = config_with_flags(argparse.Namespace(**{**vars(args), "amp": None}))
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    cfg = config_with_flags(argparse.Namespace(**{**vars(args), "amp": None}))  # errors: printed by cli.main
     results = run_test(
         cfg,
         args.checkpoint,
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         dump=args.dump,
         out=args.out,
         metrics=args.metrics,
-        amp=args.amp,
+        precision=args.precision or args.amp,
         device=args.device,
         progress=not args.no_progress,
     )

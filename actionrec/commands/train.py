@@ -27,7 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--resume", nargs="?", const="latest", metavar="CKPT", help="continue from CKPT (default: WORK_DIR/latest.pth)"
     )
-    p.add_argument("--amp", choices=("bf16", "fp16"), help="mixed precision (fp16 needs CUDA)")
+    p.add_argument(
+        "--amp",
+        choices=("auto", "bf16", "fp16"),
+        help="mixed precision; auto = bf16 where the hardware multiplies bf16 natively, else fp32 (fp16 needs CUDA)",
+    )
     p.add_argument("--device", choices=("cpu", "cuda"), help="default: CUDA when available")
     p.add_argument(
         "--threads",

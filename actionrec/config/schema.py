@@ -147,7 +147,8 @@ class TrainConfig:
     checkpoint_interval: int = 1  # epochs
     latest_interval: int = 200  # iterations between mid-epoch 'latest' checkpoints (0: off)
     log_interval: int = 20  # iterations
-    amp: Literal["bf16", "fp16"] | None = None
+    # mixed precision: 'auto' = bf16 where the hardware multiplies bf16 natively, else fp32 (None)
+    amp: Literal["auto", "bf16", "fp16"] | None = None
     label_smoothing: float = 0.0
     loss: Literal["ce", "bce"] = "ce"
     loss_weight: float = 1.0
@@ -166,6 +167,9 @@ class TestConfig:
     metrics: list[str] = field(default_factory=lambda: ["top_k_accuracy", "mean_class_accuracy"])
     topk: list[int] = field(default_factory=lambda: [1, 5])
     average_clips: Literal["prob", "score", "none"] | None = None  # None: the model's own setting
+    # 'auto': bf16 where the hardware multiplies bf16 natively (AMX / avx512_bf16, GPUs >= sm80), else fp32
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "fp32"
+    fuse: bool = True  # fold BatchNorm into the convolutions for testing (False: MMAction2-exact numerics)
 
 
 @dataclass

@@ -23,9 +23,11 @@ from tqdm import tqdm
 from actionrec.build import build_model
 from actionrec.checkpoints import load_checkpoint
 from actionrec.data.annotations import load_label_map
+from actionrec.hardware import resolve_precision
 from actionrec.metrics import confusion_matrix
 from actionrec.metrics import evaluate as score_metrics
 from actionrec.models.base import AMP_DTYPES
+from actionrec.models.fuse import for_inference
 
 from . import distributed
 from .data import CHECKED_UNREADABLE, UnreadableDataError, build_eval_loader, unreadable_summary
@@ -57,7 +59,7 @@ def predict(
     device: torch.device,
     dataset_len: int,
     average_clips: str | None | object = ...,
-    amp: str | None = None,
+    precision: str | None = None,
     progress: bool = False,
     split: str = "test",
 ) -> Predictions:
@@ -73,7 +75,8 @@ def predict(
         unreadable += batch.get("skipped", [])[: CHECKED_UNREADABLE - len(unreadable)]
         if len(batch["index"]) == 0:
             continue
-        out = model.predict(batch["inputs"].to(device, non_blocking=True), average_clips=average_clips, amp=amp)
+        inputs = batch["inputs"].to(device, non_blocking=True)
+        out = model.predict(inputs, average_clips=average_clips, precision=precision or "fp32")
         indices.extend(int(i) for i in batch["index"])
         scores.extend(out.float().cpu().numpy())
         labels.extend(_label_list(batch["label"]))
@@ -125,22 +128,29 @@ def predict_checkpoint(
     cfg,
     checkpoint: str | None,
     split: str = "test",
-    amp: str | None = None,
+    precision: str | None = None,
     device: str | None = None,
     progress: bool = True,
 ) -> Predictions:
-    """Build the model, load `checkpoint` (strictly), score `split` with its test protocol."""
+    """Build the model, load `checkpoint` (strictly), score `split` with its test protocol.
+
+    `precision` overrides `test.precision`; the model runs as `for_inference` makes it (BatchNorm
+    folded unless `test.fuse=False`).
+    """
     dist = distributed.setup(device)
     model = build_model(cfg.model)
     if checkpoint:
         load_checkpoint(model, checkpoint, strict=True)
     if cfg.test.max_testing_views is not None:
         model.max_testing_views = cfg.test.max_testing_views
-    model.to(dist.device)
+    model = for_inference(model, fuse=cfg.test.fuse).to(dist.device)
+    precision = resolve_precision(precision or cfg.test.precision, dist.device)
     loader = build_eval_loader(cfg, split, dist)
     mode = cfg.test.average_clips
     average = ... if mode is None else (None if mode == "none" else mode)
-    return predict(model, loader, dist.device, len(loader.dataset), average, amp, progress and dist.is_main, split)
+    return predict(
+        model, loader, dist.device, len(loader.dataset), average, precision, progress and dist.is_main, split
+    )
 
 
 def run_test(
@@ -151,12 +161,12 @@ def run_test(
     dump: str | None = None,
     out: str | None = None,
     metrics: list[str] | None = None,
-    amp: str | None = None,
+    precision: str | None = None,
     device: str | None = None,
     progress: bool = True,
 ) -> dict[str, float]:
     """`actionrec test`: the config's test protocol on `split`, metrics (+ confusion matrix) on rank 0."""
-    pred = predict_checkpoint(cfg, checkpoint, split, amp, device, progress)
+    pred = predict_checkpoint(cfg, checkpoint, split, precision, device, progress)
     results = compute_metrics(pred, metrics or cfg.test.metrics, cfg.test.topk)
     if distributed.is_main():
         work_dir = Path(cfg.work_dir)

@@ -41,6 +41,7 @@ from tqdm import tqdm
 from actionrec.build import build_model
 from actionrec.checkpoints import load_checkpoint
 from actionrec.errors import ActionrecError
+from actionrec.hardware import resolve_precision
 
 from ..config import Config, ConfigError
 from . import checkpointing, distributed
@@ -261,6 +262,8 @@ def interrupted(run: Run, signals: StopSignals, where: str, saved: bool = False)
 def setup(cfg: Config, device: str | None, resume: str | None) -> Run:
     """Everything before the first step: processes, seed, model, data, optimizer, resumed state, threads."""
     dist = distributed.setup(device)
+    if cfg.train.amp == "auto":  # decided once per run, from the hardware (and logged)
+        cfg.train.amp = None if resolve_precision("auto", dist.device) == "fp32" else "bf16"
     check_train_config(cfg, dist)
     seed_everything(cfg.train.seed, cfg.train.deterministic, dist.device)  # same seed on every rank: same init
     # pretrained=True: start from the ImageNet / CLIP weights the config names, as MMAction2 does
@@ -496,7 +499,7 @@ def compute_loss(cfg: Config, logits: torch.Tensor, labels: torch.Tensor) -> tor
 
 def validate(run: Run) -> dict[str, float]:
     loader = run.val_loader
-    pred = predict(run.model, loader, run.dist.device, len(loader.dataset), amp=run.cfg.train.amp, split="val")
+    pred = predict(run.model, loader, run.dist.device, len(loader.dataset), precision=run.cfg.train.amp, split="val")
     return compute_metrics(pred, run.cfg.test.metrics, run.cfg.test.topk)
 
 
