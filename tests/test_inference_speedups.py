@@ -150,3 +150,12 @@ def test_chunked_views_give_the_unchunked_scores():
     model.max_testing_views = None
     model.activation_budget = lambda device: 1  # one view per forward
     torch.testing.assert_close(model.predict(x), whole, rtol=1e-5, atol=1e-6)
+
+
+def test_predict_never_returns_nan_scores():
+    model = create_model("tsn_r18", num_classes=3).eval()
+    with torch.no_grad():
+        model.cls_head.fc_cls.bias[1] = float("nan")  # a broken weight that slipped in after loading
+    x = torch.randint(0, 256, (2, 2, 3, 32, 32), dtype=torch.uint8)
+    with pytest.raises(FloatingPointError, match=r"NaN/inf scores for video\(s\) \[0, 1\]"):
+        model.predict(x)

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from actionrec.errors import ActionrecError
 from actionrec.hardware import DTYPES, cache_bytes, resolve_precision
 
 AVERAGE_MODES = ("prob", "score", None)
@@ -52,6 +53,22 @@ def average_views(scores: torch.Tensor, mode: str | None) -> torch.Tensor:
         # MMAction2 returns the views un-averaged here; one row per video is what callers need.
         return scores.mean(dim=1)
     return scores[:, 0]
+
+
+class NonFiniteScoresError(ActionrecError, FloatingPointError):
+    """A forward pass produced NaN or inf scores; never handed back as if they were predictions."""
+
+
+def _check_finite(scores: torch.Tensor, precision: str) -> None:
+    finite = torch.isfinite(scores).flatten(1).all(dim=1)
+    if not bool(finite.all()):
+        videos = (~finite).nonzero().flatten().tolist()
+        hint = (
+            " (fp16 overflows easily: try precision='bf16' or 'fp32')"
+            if precision == "fp16"
+            else (" (are the weights finite? load_checkpoint checks them)")
+        )
+        raise NonFiniteScoresError(f"the model returned NaN/inf scores for video(s) {videos} of the batch{hint}")
 
 
 class BaseRecognizer(nn.Module):
@@ -196,8 +213,10 @@ class BaseRecognizer(nn.Module):
             precision = amp
         mode = self.average_clips if average_clips is ... else average_clips
         x = self.check_views(x)
-        with _autocast(x.device, resolve_precision(precision, x.device)):
+        precision = resolve_precision(precision, x.device)
+        with _autocast(x.device, precision):
             scores = self.forward_views(x)
+        _check_finite(scores, precision)
         return average_views(scores, mode)
 
     @torch.no_grad()
