@@ -12,17 +12,20 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import onnx
 import onnxruntime
 import pytest
 import torch
 from golden_weights import procedure_tensor
 
+from actionrec.cli import main
 from actionrec.errors import ActionrecError
 from actionrec.export import ExportArgumentError, ExportError, ExportMismatchError, export
 from actionrec.models import create_model
 
 torch.set_num_threads(1)  # the machine is shared; one thread avoids oversubscription
 
+VIDEO = Path(__file__).parent / "data" / "test.mp4"
 RTOL = 1e-4
 CLASSES = 7
 
@@ -181,3 +184,61 @@ def test_onnx_without_the_export_extra_says_how_to_install(tmp_path, monkeypatch
     model, view_shape = _tsn_rgb()
     with pytest.raises(ExportError, match=r"onnxruntime: pip install 'actionrec\[export\]'"):
         export(model, _views(1, 2, view_shape, seed=0), "onnx", tmp_path / "m.onnx")
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+CONFIG = """
+model = dict(name='tsn_r18', num_classes=5)
+_test_pipeline = [
+    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=1, test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 40)),
+    dict(type='CenterCrop', crop_size=32),
+    dict(type='FormatShape', input_format='NCHW'),
+]
+data = dict(num_classes=5, test=dict(ann_file='unused.txt', pipeline=_test_pipeline))
+"""
+
+
+@pytest.fixture
+def trained(tmp_path):
+    """A config, its checkpoint and the model the checkpoint holds."""
+    model = _procedure_weights(create_model("tsn_r18", num_classes=5))
+    (tmp_path / "tsn.py").write_text(CONFIG)
+    torch.save({"state_dict": model.state_dict()}, tmp_path / "tsn.pth")
+    return tmp_path / "tsn.py", tmp_path / "tsn.pth", model
+
+
+def test_cli_exports_a_config_checked_on_a_real_clip(trained, tmp_path, capsys):
+    config, checkpoint, model = trained
+    out = tmp_path / "tsn.onnx"
+    argv = ["export", str(config), str(checkpoint), "--format", "onnx", "--out", str(out), "--opset", "21"]
+    assert main([*argv, "--video", str(VIDEO)]) == 0
+    printed = capsys.readouterr().out
+    assert ("", 21) in {(o.domain, o.version) for o in onnx.load(out).opset_import}
+    assert f"checked on {VIDEO} through the test pipeline (1, 1, 3, 32, 32)" in printed
+    assert "largest |difference| from PyTorch" in printed
+    views = _views(2, 3, (3, 32, 32), seed=5)  # the file holds the checkpoint's weights, N and V free
+    with torch.no_grad():
+        _assert_close(_load_file(out, "onnx")(views), model.predict(views))
+
+
+def test_cli_exports_a_model_name_with_a_synthetic_clip(trained, tmp_path, capsys):
+    _, checkpoint, model = trained
+    out = tmp_path / "tsn.pt2"
+    argv = ["export", "tsn_r18", str(checkpoint), "--num-classes", "5", "--format", "torch-export", "--out", str(out)]
+    assert main([*argv, "--views", "2"]) == 0
+    assert "random uint8 clip (1, 2, 3, 224, 224)" in capsys.readouterr().out
+    views = _views(3, 1, (3, 224, 224), seed=6)
+    with torch.no_grad():
+        _assert_close(_load_file(out, "torch-export")(views), model.predict(views))
+
+
+def test_cli_refuses_a_video_without_a_config(trained, tmp_path, capsys):
+    _, checkpoint, _ = trained
+    argv = ["export", "tsn_r18", str(checkpoint), "--out", str(tmp_path / "m.onnx"), "--video", str(VIDEO)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --video needs a config") and "Traceback" not in err
+    assert not (tmp_path / "m.onnx").exists()
