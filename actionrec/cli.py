@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "actionrec.commands.demo",
     "actionrec.commands.zoo",
     "actionrec.commands.recognize",
+    "actionrec.commands.export",
 ]
 
 
