@@ -10,7 +10,8 @@ import argparse
 import sys
 
 from actionrec.commands.config import add_cfg_options
-from actionrec.config import ConfigError, load_config
+from actionrec.config import ConfigError, load_config, load_config_dict
+from actionrec.config.retarget import retarget_overrides, schedule_overrides
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,6 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="torch threads per process (overrides train.threads; default: its cores less one per data worker)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    own = p.add_argument_group("train on your own videos (see actionrec data prepare folder)")
+    own.add_argument(
+        "--data-root",
+        metavar="DIR",
+        help="train on DIR's train/val_list_videos.txt and label_map.txt instead of the config's dataset",
+    )
+    own.add_argument("--num-classes", type=int, metavar="N", help="with --data-root: default, the label map's length")
+    own.add_argument("--epochs", type=int, metavar="N", help="schedule length (milestones and warm-up rescaled)")
     add_cfg_options(p)
     p.set_defaults(func=run)
 
@@ -57,6 +66,14 @@ def config_with_flags(args: argparse.Namespace):
         options.append(f"train.amp={args.amp!r}")
     if getattr(args, "threads", None) is not None:
         options.append(f"train.threads={args.threads}")
+    if getattr(args, "data_root", None) or getattr(args, "epochs", None) is not None:
+        raw, _ = load_config_dict(args.config, options)
+        if getattr(args, "data_root", None):
+            options += retarget_overrides(raw, args.data_root, args.num_classes, args.epochs, str(args.config))
+        else:
+            options += schedule_overrides(raw.get("schedule") or {}, args.epochs)
+    elif getattr(args, "num_classes", None) is not None:
+        raise ConfigError("--num-classes goes with --data-root")
     return load_config(args.config, options)
 
 
