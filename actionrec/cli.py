@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "actionrec.commands.plot",
     "actionrec.commands.demo",
     "actionrec.commands.zoo",
+    "actionrec.commands.weights",
     "actionrec.commands.recognize",
     "actionrec.commands.export",
 ]

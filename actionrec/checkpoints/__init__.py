@@ -108,6 +108,28 @@ def load_checkpoint(
     return report
 
 
+def export_weights(src: str | os.PathLike, out: str | os.PathLike) -> tuple[str, int, int]:
+    """Write the state dict of checkpoint `src` to `out` as safetensors; returns (path, tensors, bytes).
+
+    The file is written beside `out` first and renamed, so an interrupted export never leaves a
+    half file under the final name.
+    """
+    from safetensors.torch import save_file
+
+    source = os.fspath(src)
+    out_path = os.fspath(out)
+    if not out_path.endswith(".safetensors"):
+        raise CheckpointError(f"{out_path}: the output name must end in .safetensors")
+    state = extract_state_dict(read_checkpoint(source), source)
+    tensors = {k: v.detach().contiguous().clone() for k, v in state.items() if isinstance(v, Tensor)}
+    if not tensors:
+        raise CheckpointError(f"{source}: no tensors to export")
+    part = out_path + ".part"
+    save_file(tensors, part, metadata={"source": os.path.basename(source), "written_by": "actionrec export-weights"})
+    os.replace(part, out_path)
+    return out_path, len(tensors), os.path.getsize(out_path)
+
+
 MIN_FITTING = 0.5  # the share of a model's tensors a checkpoint must fit when `strict` is not given
 
 
@@ -160,6 +182,7 @@ __all__ = [
     "Placeholder",
     "UnsafeCheckpointError",
     "extract_state_dict",
+    "export_weights",
     "load_checkpoint",
     "load_pretrained",
     "read_checkpoint",
