@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -58,6 +59,14 @@ def resolve_precision(precision: str | None, device: str | torch.device = "cpu")
 @functools.cache
 def _log_choice(device: str, chosen: str) -> None:
     log.info("precision='auto' on %s: %s (%s)", device, chosen, describe(device))
+
+
+def memory_bytes() -> int:
+    """Physical memory of this machine (8 GiB if the OS does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 * 1024**3
 
 
 def cache_bytes(level: int = 2) -> int:

@@ -6,10 +6,11 @@ the data pipeline never touches floats. Subclasses implement `forward_features` 
 flattened views) and `forward_head` (features -> scores); `forward`, `predict` and the chunking of
 many views are written once, here.
 
-Chunking: at test time views go through the backbone in chunks whose activations fit the
-machine's cache (CPU) or a share of free memory (GPU) — measured on the first view, see
-`views_per_forward` — unless `max_testing_views` fixes the chunk. On a 2-core CPU this made
-UniFormerV2's 12-view protocol about 15% faster than one 96-frame batch.
+Chunking: at test time views go through the backbone in chunks whose activations fit a share of
+memory (a quarter of RAM on CPU, of free memory on GPU) — measured on the first view, see
+`views_per_forward` — unless `max_testing_views` fixes the chunk. Chunks are memory-sized, not
+cache-sized: on a 2-core Sapphire Rapids CPU, TSN-R50 in chunks of 3 views (what an L2-sized budget
+gives) ran 2.7x slower than one 24-view batch; `benchmarks/protocols.py --sweep` measures it.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ import torch
 from torch import nn
 
 from actionrec.errors import ActionrecError
-from actionrec.hardware import DTYPES, cache_bytes, resolve_precision
+from actionrec.hardware import DTYPES, memory_bytes, resolve_precision
 
 AVERAGE_MODES = ("prob", "score", None)
 #: `amp=` names for mixed-precision inference (autocast; LayerNorm/softmax stay fp32, scores fp32)
 AMP_DTYPES = {None: None, "bf16": torch.bfloat16, "fp16": torch.float16}
-#: how many bytes of live activations a chunk of views may use at test time, per device type;
-#: CPU: 16x the per-core L2 (tuned with benchmarks/view_batching.py), GPU: a quarter of free memory
-CPU_CACHE_MULTIPLE = 16
+#: the share of memory (RAM on CPU, free memory on GPU) the live activations of one chunk of views may use
+MEMORY_SHARE = 0.25
 
 
 def _autocast(device: torch.device, precision: str):
@@ -133,7 +133,7 @@ class BaseRecognizer(nn.Module):
         raise NotImplementedError  # each recognizer defines its head
 
     def forward_views(self, x: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
-        """uint8 `(N, V, C, ...)` -> scores `(N, V', K)`; at test time in cache-sized chunks of views."""
+        """uint8 `(N, V, C, ...)` -> scores `(N, V', K)`; at test time in memory-sized chunks of views."""
         v = x.shape[1]
         views = x.flatten(0, 1)
         if self.training:
@@ -183,11 +183,11 @@ class BaseRecognizer(nn.Module):
         return features
 
     def activation_budget(self, device: torch.device) -> int:
-        """Bytes of live activations one chunk may use: cache-sized on CPU, a share of free memory on GPU."""
+        """Bytes of live activations one chunk may use: a share of RAM (CPU) or of free memory (GPU)."""
         if device.type == "cuda":
             free, _ = torch.cuda.mem_get_info(device)
-            return free // 4
-        return CPU_CACHE_MULTIPLE * cache_bytes(2)
+            return int(free * MEMORY_SHARE)
+        return int(memory_bytes() * MEMORY_SHARE)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Training path: uint8 views -> logits `(N, K)` (view scores averaged)."""
