@@ -223,7 +223,9 @@ def damaged_videos(videos: dict, tmp_path_factory: pytest.TempPathFactory) -> li
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_damaged_stream_raises_video_decode_error(backend: str, damaged_videos: list[Path]) -> None:
-    for path in damaged_videos:
+    """Garbage in the middle fails on read. (The file cut short keeps the frames that decode whole:
+    test_bad_inputs.py::test_a_truncated_file_never_yields_stale_or_damaged_frames.)"""
+    for path in damaged_videos[:1]:
         with pytest.raises(VideoDecodeError) as caught:  # on open (decord) or on read
             with open_video(path, backend=backend) as reader:
                 reader.read(list(range(reader.num_frames)))
@@ -314,7 +316,8 @@ def test_frame_folder_reads_positions_as_file_numbers(tmp_path: Path) -> None:
 def test_frame_folder_errors_name_the_path(tmp_path: Path) -> None:
     folder = make_frame_folder(tmp_path / "clip", 8)
     (folder / "img_00005.jpg").unlink()
-    assert FrameFolderReader(folder).num_frames == 4  # counting stops at the gap
+    with pytest.raises(VideoDecodeError, match="img_00005.jpg: frame file missing, a gap in the numbering"):
+        FrameFolderReader(folder)  # counting must not stop silently at the gap
     reader = FrameFolderReader(folder, num_frames=8)
     with pytest.raises(VideoDecodeError, match="img_00005.jpg: frame file not found"):
         reader.read([1, 4])

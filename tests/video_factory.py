@@ -243,6 +243,13 @@ def make_mpegts_video(source: str | os.PathLike, path: str | os.PathLike) -> Pat
     return path
 
 
+def make_mkv_video(source: str | os.PathLike, path: str | os.PathLike) -> Path:
+    """Remuxes ``source`` into Matroska (stream copy)."""
+    path = Path(path)
+    subprocess.run([_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-c", "copy", str(path)], check=True)
+    return path
+
+
 def make_corrupt_video(source: str | os.PathLike, path: str | os.PathLike, mode: str = "overwrite_middle") -> Path:
     """A damaged copy of ``source``: ``'truncate'`` keeps the first 40 % of the bytes,
     ``'overwrite_middle'`` replaces the middle 50 % with pseudo-random bytes."""
@@ -311,3 +318,82 @@ def decode_all_frames_pyav(
             frames.append(torch.from_numpy(frame.to_ndarray(format="rgb24")).permute(2, 0, 1))
             times.append(None if frame.pts is None else float(frame.pts * frame.time_base))
     return torch.stack(frames), times
+
+
+def make_rotated_video(source: str | os.PathLike, path: str | os.PathLike, rotate: int) -> Path:
+    """A stream copy of ``source`` whose display matrix says "rotate by ``rotate`` degrees" (the mp4
+    ``rotate`` tag, as phones write it); the stored pictures are unchanged."""
+    path = Path(path)
+    subprocess.run(
+        [
+            _ffmpeg(),
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(source),
+            "-c",
+            "copy",
+            "-metadata:s:v:0",
+            f"rotate={rotate}",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
+
+
+def decode_all_frames_ffmpeg(path: str | os.PathLike) -> torch.Tensor:
+    """Every displayed frame as the ffmpeg command-line tool shows it (autorotate on), ``(N, 3, H, W)`` uint8.
+
+    An oracle independent of actionrec and of PyAV: the display matrix is applied by FFmpeg itself.
+    """
+    probe = subprocess.run(
+        [
+            shutil.which("ffprobe") or "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=width,height:stream_side_data=rotation",
+            "-of",
+            "default=noprint_wrappers=1",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    fields = dict(line.split("=", 1) for line in probe.split())
+    width, height = int(fields["width"]), int(fields["height"])
+    if int(fields.get("rotation", 0)) % 180:
+        width, height = height, width
+    raw = subprocess.run(
+        [_ffmpeg(), "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    frames = np.frombuffer(raw, dtype=np.uint8).reshape(-1, height, width, 3)
+    return torch.from_numpy(frames.copy()).permute(0, 3, 1, 2)
+
+
+def cut_inside_packet(source: str | os.PathLike, path: str | os.PathLike, decode_position: int) -> Path:
+    """A download that stopped: ``source`` cut in the middle of the packet at ``decode_position``.
+
+    With the index at the front (``faststart``) the header still promises every frame; the packet
+    at ``decode_position`` is incomplete and the later ones are gone.
+    """
+    with av.open(str(source)) as container:
+        packets = [packet for packet in container.demux(video=0) if packet.size]
+        cut = packets[decode_position].pos + packets[decode_position].size // 2
+    path = Path(path)
+    path.write_bytes(Path(source).read_bytes()[:cut])
+    return path
+
+
+def write_frame_image(path: str | os.PathLike, index: int, size: tuple[int, int] = DEFAULT_SIZE) -> Path:
+    """One RGB JPEG showing code ``index`` (for building frame folders with a defect)."""
+    image = torch.from_numpy(frame_pattern(index, size)).permute(2, 0, 1).contiguous()
+    write_jpeg(image, str(path), quality=95)
+    return Path(path)

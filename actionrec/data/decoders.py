@@ -10,8 +10,13 @@ positions, in the order asked, duplicates allowed. Backend choice lives in ``ope
   to a full decode, because every decoded picture still gets all its references.
 * torchcodec (``seek_mode="exact"``): frame-exact; seeks to the key frame before each frame.
   A read it fails is retried with PyAV.
-* decord: MMAction2's historic default, only on request. It returns wrong frames on
-  edit-list mp4s (trimmed Kinetics clips) and B-frame AVIs, so it refuses those files.
+* decord: MMAction2's historic default, only on request, and only where it is frame-exact.
+  Safe (checked by the tests with a fresh seek to every frame): H.264 in mp4 or mkv, closed
+  or open GOP; closed-GOP HEVC in mp4 or mkv; variable frame rate mp4. Refused, because its
+  seeks land on wrong frames: edit-list mp4s (trimmed Kinetics clips), B-frame AVIs
+  (UCF101/HMDB51), open-GOP HEVC (index 30 comes back as frame 32), MPEG-TS, truncated files.
+  The first open of a file in a process verifies decord against PyAV (frame times, then a
+  seek to the first key frames and the last frame) and refuses the file where they differ.
 
 'auto' takes PyAV for H.264/HEVC in those containers and torchcodec for everything else
 (e.g. MPEG-4 part 2 AVIs, where PyAV can skip nothing). Process CPU ms per video, one thread,
@@ -25,8 +30,22 @@ positions, in the order asked, duplicates allowed. Backend choice lives in ``ope
     UniFormerV2 test (32 frames)
     demo.mp4 / GOP 12 / GOP 30    173 / 179 / 202                 139 / 155 / 154
 
-Failures to open or decode raise ``VideoDecodeError`` naming the file, so datasets can
-skip the sample and report it; an index past the end raises ``IndexError``.
+One frame policy on every backend:
+
+* Rotation: frames come out as displayed, the display matrix applied (phones store portrait
+  video sideways with a "rotate 90" matrix), as FFmpeg's command-line tool, torchcodec and
+  decord show them; PyAV's frames are turned to match. A mirroring matrix, or an angle that
+  is not a multiple of 90 degrees, is refused.
+* A file cut short (a download that stopped: the mp4 header lists more frames than the data
+  hold, or the last packet is incomplete) counts only the frames that decode whole, with a
+  warning once per file; an index past them raises ``IndexError`` saying the file is
+  truncated and which frame is the first missing. No backend returns a neighbouring,
+  repeated or half-decoded frame for the missing ones.
+* A symbolic link loop or a dangling link is reported as such, not as "no such file".
+
+Failures to open or decode raise ``VideoDecodeError`` naming the file (a frame folder's
+errors name the frame file), so datasets can skip the sample and report it; an index past
+the end raises ``IndexError``.
 """
 
 from __future__ import annotations
@@ -38,9 +57,10 @@ import itertools
 import logging
 import os
 import re
+import string
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import av
@@ -48,6 +68,7 @@ import numpy as np
 import torch
 from torchvision.io import ImageReadMode, decode_jpeg, read_file
 
+from actionrec.data.paths import missing_reason
 from actionrec.errors import ActionrecError
 
 logger = logging.getLogger(__name__)
@@ -67,8 +88,9 @@ def _cause(error: BaseException) -> str:
 
 def _check_video_file(path: str) -> None:
     """Catches the common bad inputs early with a plain message instead of a codec error."""
-    if not os.path.exists(path):
-        raise VideoDecodeError(f"{path}: no such file")
+    reason = missing_reason(path)
+    if reason is not None:
+        raise VideoDecodeError(f"{path}: {reason}")
     if os.path.isdir(path):
         raise VideoDecodeError(f"{path}: is a directory, not a video file")
     if os.path.getsize(path) == 0:
@@ -84,10 +106,30 @@ def _as_index_list(indices: Sequence[int] | np.ndarray | torch.Tensor, path: str
     return array.tolist()
 
 
-def _check_range(indices: list[int], num_frames: int, path: str) -> None:
+def _truncation(promised_frames: int, num_frames: int) -> str:
+    return (
+        f"the file is truncated, it lists {promised_frames} frames but only frames 0..{num_frames - 1} decode "
+        f"(frame {num_frames} is the first missing)"
+    )
+
+
+_warned_truncated: set[str] = set()
+
+
+def _warn_truncated(path: str, promised_frames: int, num_frames: int) -> None:
+    """Once per file and process: a dataset opens the file again for every sample drawn from it."""
+    if path not in _warned_truncated:
+        _warned_truncated.add(path)
+        logger.warning("%s: %s; using those", path, _truncation(promised_frames, num_frames))
+
+
+def _check_range(indices: list[int], num_frames: int, path: str, promised_frames: int | None = None) -> None:
     for index in indices:
-        if not 0 <= index < num_frames:
-            raise IndexError(f"{path}: frame index {index} out of range, the video has num_frames={num_frames}")
+        if 0 <= index < num_frames:
+            continue
+        if promised_frames is not None and index >= num_frames:
+            raise IndexError(f"{path}: frame index {index} out of range: {_truncation(promised_frames, num_frames)}")
+        raise IndexError(f"{path}: frame index {index} out of range, the video has num_frames={num_frames}")
 
 
 class FrameReader(ABC):
@@ -95,6 +137,8 @@ class FrameReader(ABC):
 
     path: str
     num_frames: int
+    # Set where the file is cut short: the frame count its header promises (num_frames counts what decodes).
+    promised_frames: int | None = None
 
     @abstractmethod
     def read(self, indices: Sequence[int]) -> torch.Tensor:
@@ -103,7 +147,7 @@ class FrameReader(ABC):
     def _checked(self, indices: Sequence[int]) -> list[int]:
         """The indices as a list of ints, each within ``[0, num_frames)``."""
         wanted = _as_index_list(indices, self.path)
-        _check_range(wanted, self.num_frames, self.path)
+        _check_range(wanted, self.num_frames, self.path, self.promised_frames)
         return wanted
 
     def close(self) -> None:  # noqa: B027 (optional hook: readers that hold a file override it)
@@ -175,6 +219,17 @@ class TorchCodecReader(VideoReader):
         if self.num_frames == 0:
             raise VideoDecodeError(f"{self.path}: the video stream has no frames")
         self.fps = self._decoder.metadata.average_fps
+        header_frames = self._decoder.metadata.num_frames_from_header
+        if header_frames is None or header_frames != self.num_frames:
+            self._count_what_decodes()
+
+    def _count_what_decodes(self) -> None:
+        """A file whose header disagrees with its packets may be cut short, and torchcodec then returns
+        a neighbouring or half-decoded frame for the damaged end: keep only the frames PyAV finds whole."""
+        with PyAVReader(self.path) as scan:
+            if scan.promised_frames is not None:
+                self.promised_frames = scan.promised_frames
+                self.num_frames = min(self.num_frames, scan.num_frames)
 
     def read(self, indices: Sequence[int]) -> torch.Tensor:
         """torchcodec's frames; where it fails, PyAV's forward decode of the same indices.
@@ -213,7 +268,9 @@ class TorchCodecReader(VideoReader):
 # The index pass keeps the packets of files up to this size for the first read (no second demux).
 _KEPT_PACKET_BYTES = 64 << 20
 # Containers whose packet pts are presentation times (AVI stores decode order only).
-_PTS_CONTAINERS = frozenset({"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "mpegts", "flv"})
+_DISPLAY_MATRIX = av.sidedata.sidedata.Type.DISPLAYMATRIX
+_MP4 = "mov,mp4,m4a,3gp,3g2,mj2"  # the one container whose header reliably counts the frames
+_PTS_CONTAINERS = frozenset({_MP4, "matroska,webm", "mpegts", "flv"})
 
 # H.264 NAL unit types (ITU-T H.264 table 7-1).
 _H264_SLICES = frozenset(range(1, 6))
@@ -316,6 +373,12 @@ class _PacketIndex:
     presentation times, ``droppable`` marks packets whose picture nothing references and
     ``starts`` the positions where decoding may begin afresh (0 and closed-GOP IDRs); both are
     None where packets cannot be skipped exactly.
+
+    A file cut short (``promised_frames`` set: an mp4 header lists more frames than the data
+    hold, or the demuxer flags the last packet incomplete) keeps only the frames shown before
+    the decode time of the first missing or incomplete packet. Every missing frame has a pts at or
+    after that decode time, so the frames kept are complete and consecutive; ``key_frames`` are
+    the display indices of the key frames among them.
     """
 
     frame_pts: list[int] | None  # None: a raw stream without timestamps
@@ -323,6 +386,8 @@ class _PacketIndex:
     droppable: list[bool] | None = None
     starts: list[int] | None = None
     parameter_sets: list[bool] | None = None
+    promised_frames: int | None = None
+    key_frames: list[int] = field(default_factory=list)
 
     @property
     def skips_packets(self) -> bool:
@@ -356,6 +421,22 @@ def _access_unit_parser(container: av.container.InputContainer) -> Callable[[lis
     return _ACCESS_UNIT_PARSERS.get(container.streams.video[0].codec_context.name)
 
 
+def _cut_off(packets: list[av.Packet], incomplete: int | None, missing_tail: bool) -> int | None:
+    """The pts below which every frame is complete in a file cut short; None for a whole file.
+
+    Decode times only grow and a frame is never shown before it is decoded, so no missing frame
+    (an incomplete packet, or one after the last packet read) has a pts below the decode time of
+    the incomplete packet, or at or below that of the last packet read when the tail is gone.
+    """
+    if incomplete is not None:
+        first_bad = packets[incomplete]
+        return first_bad.dts if first_bad.dts is not None else first_bad.pts
+    if missing_tail and packets:
+        last = packets[-1]
+        return (last.dts if last.dts is not None else last.pts) + 1
+    return None
+
+
 def _index_packets(container: av.container.InputContainer, path: str) -> tuple[_PacketIndex, list[av.Packet]]:
     """Demuxes every video packet once (about 1 ms per MB) and parses H.264/HEVC NAL headers.
 
@@ -369,8 +450,10 @@ def _index_packets(container: av.container.InputContainer, path: str) -> tuple[_
     shown: list[bool] = []
     units: list[_AccessUnit | None] = []
     packets = []
+    timed_packets = 0  # incl. empty ones with a timestamp (skipped frames), as the header counts them
     try:
         for packet in container.demux(stream):
+            timed_packets += packet.pts is not None or packet.dts is not None
             if not packet.size:
                 continue
             packets.append(packet)
@@ -383,8 +466,20 @@ def _index_packets(container: av.container.InputContainer, path: str) -> tuple[_
         raise VideoDecodeError(f"{path}: PyAV failed while reading packets ({_cause(error)})") from error
     if None in pts:  # e.g. a raw .h264 stream: no timestamps, no skipping
         return _PacketIndex(frame_pts=None), packets
+    promised = stream.frames if container.format.name == _MP4 and stream.frames > timed_packets else None
+    # The demuxer flags a packet it could read only in part; at the end of the file that is a download cut short.
+    incomplete = len(packets) - 1 if packets and packets[-1].is_corrupt else None
+    cut_off = _cut_off(packets, incomplete, promised is not None)
+    if cut_off is not None:
+        promised = promised or len(packets)
+        shown = [is_shown and p < cut_off for p, is_shown in zip(pts, shown)]
     frame_pts = sorted(p for p, is_shown in zip(pts, shown) if is_shown)
-    index = _PacketIndex(frame_pts=frame_pts)
+    key_pts = {p for p, packet, is_shown in zip(pts, packets, shown) if is_shown and packet.is_keyframe}
+    index = _PacketIndex(
+        frame_pts=frame_pts,
+        promised_frames=promised if cut_off is not None else None,
+        key_frames=[rank for rank, p in enumerate(frame_pts) if p in key_pts],
+    )
     if len(set(pts)) < len(pts):  # duplicated pts cannot name frames
         return index, packets
     position_of_pts = {p: position for position, p in enumerate(pts)}
@@ -405,6 +500,22 @@ def _index_packets(container: av.container.InputContainer, path: str) -> tuple[_
             if units[position].idr and earlier_max[position - 1] < pts[position] == later_min[position]
         ]
     return index, packets
+
+
+def _displayed(frame: av.VideoFrame, path: str) -> np.ndarray:
+    """The frame as RGB ``(H, W, 3)``, turned as its display matrix says (phones store portrait video
+    sideways with a "rotate 90" matrix), as FFmpeg's command-line tool, torchcodec and decord show it."""
+    image = frame.to_ndarray(format="rgb24")
+    matrix = next((data for data in frame.side_data if data.type == _DISPLAY_MATRIX), None)
+    if matrix is None:
+        return image
+    a, b, _, c, d, *_ = np.frombuffer(bytes(matrix), dtype="<i4").tolist()
+    if a * d - b * c < 0:
+        raise VideoDecodeError(f"{path}: the display matrix mirrors the picture, which is not supported")
+    degrees = frame.rotation  # counter-clockwise, from the same matrix
+    if degrees % 90:
+        raise VideoDecodeError(f"{path}: the display matrix rotates by {degrees} degrees; only multiples of 90 work")
+    return np.rot90(image, (degrees // 90) % 4)
 
 
 class PyAVReader(VideoReader):
@@ -479,8 +590,14 @@ class PyAVReader(VideoReader):
             container.close()
         if index.frame_pts is None:
             self._frame_count = len(self._decoded_pts())
+        elif not index.frame_pts and index.promised_frames:
+            raise VideoDecodeError(
+                f"{self.path}: the file is truncated, it lists {index.promised_frames} frames but none decodes whole"
+            )
         elif not index.frame_pts:
             raise VideoDecodeError(f"{self.path}: the video stream has no frames")
+        elif index.promised_frames:
+            _warn_truncated(self.path, index.promised_frames, len(index.frame_pts))
         return index
 
     def _decoded_pts(self) -> list[int | None]:
@@ -498,6 +615,15 @@ class PyAVReader(VideoReader):
     def num_frames(self) -> int:  # type: ignore[override]
         frame_pts = self._index.frame_pts
         return self._frame_count if frame_pts is None else len(frame_pts)
+
+    @property
+    def promised_frames(self) -> int | None:  # type: ignore[override]
+        return self._index.promised_frames
+
+    @property
+    def key_frames(self) -> list[int]:
+        """Display indices of the key frames (where a seeking decoder restarts)."""
+        return self._index.key_frames
 
     @property
     def has_timestamps(self) -> bool:
@@ -537,7 +663,7 @@ class PyAVReader(VideoReader):
             for frame in frames:
                 shown = display_index.get(frame.pts)
                 if shown in needed and shown not in images:
-                    images[shown] = frame.to_ndarray(format="rgb24")
+                    images[shown] = _displayed(frame, self.path)
 
         self.packets_decoded = 0
         container, packets = self._packets()
@@ -580,7 +706,7 @@ class PyAVReader(VideoReader):
                     for frame in stream.decode(packet):
                         position += 1
                         if position in needed:
-                            images[position] = frame.to_ndarray(format="rgb24")
+                            images[position] = _displayed(frame, self.path)
                         if position == last:
                             return images
             except Exception as error:
@@ -602,14 +728,27 @@ class PyAVReader(VideoReader):
 # --------------------------------------------------------------------------- decord
 
 
+# decord's verdict per file (path, size, mtime): None when it passed the checks, else the refusal.
+_decord_verdicts: dict[tuple[str, int, int], str | None] = {}
+# Mean absolute difference (levels of 255) under which decord's and PyAV's frame are the same picture:
+# both convert the same decoded picture, so they agree to rounding; another frame of the clip differs more.
+_SAME_PICTURE = 1.0
+
+
 class DecordReader(VideoReader):
     """decord, for parity with MMAction2, on the files it indexes right.
 
-    decord returns wrong frames on two common layouts: edit-list mp4s (trimmed with
-    ``-c copy``, like many Kinetics clips: it counts the hidden lead-in packets, pads the
-    end and shifts frames after a seek) and AVIs with B-frames (UCF101/HMDB51-style: no
-    usable timestamps, so seeks land on wrong frames). Opening therefore checks decord's
-    frame times against PyAV's packet scan (a few ms) and refuses a file where they differ.
+    decord returns wrong frames on several common layouts: edit-list mp4s (trimmed with
+    ``-c copy``, like many Kinetics clips: it counts the hidden lead-in packets, pads the end
+    and shifts frames after a seek), AVIs with B-frames (UCF101/HMDB51-style: no usable
+    timestamps, so seeks land on wrong frames), open-GOP HEVC (after a seek to a CRA key frame
+    it drops the leading pictures and shifts by their number: index 30 comes back as frame 32)
+    and MPEG-TS (every seek lands elsewhere). The first open of a file in a process therefore
+    checks decord's frame times against PyAV's packet scan, then seeks decord to the first two
+    key frames after the start (and the frame after each) and to the last frame, and compares
+    each with PyAV's forward decode; a file that fails either check, or is truncated, is
+    refused with the reason. The verdict is kept for the process, so a dataset pays for the
+    check once per file.
     """
 
     def __init__(self, path: str | os.PathLike, num_threads: int = 1) -> None:
@@ -622,22 +761,69 @@ class DecordReader(VideoReader):
                 "x86_64 Linux/Windows only); or use backend='torchcodec' or 'pyav'"
             ) from error
         _check_video_file(self.path)
-        try:
-            self._reader = decord.VideoReader(self.path, num_threads=num_threads)
-        except Exception as error:
-            raise VideoDecodeError(f"{self.path}: decord cannot open it ({_cause(error)})") from error
+        stat = os.stat(self.path)
+        key = (os.path.realpath(self.path), stat.st_size, stat.st_mtime_ns)
+        if _decord_verdicts.get(key):
+            raise VideoDecodeError(_decord_verdicts[key])
         with PyAVReader(self.path) as scan:
             shown = scan.num_frames
-            shown_times = scan.timestamps(range(shown)) if scan.has_timestamps else None
+            if scan.promised_frames is not None:
+                raise VideoDecodeError(
+                    f"{self.path}: {_truncation(scan.promised_frames, shown)}, and decord would return wrong "
+                    "frames for the missing ones; open it with backend='torchcodec' or 'pyav'"
+                )
+            try:
+                self._reader = decord.VideoReader(self.path, num_threads=num_threads)
+            except Exception as error:
+                raise VideoDecodeError(f"{self.path}: decord cannot open it ({_cause(error)})") from error
+            self.num_frames = shown
+            self.fps = float(self._reader.get_avg_fps())
+            if key not in _decord_verdicts:
+                _decord_verdicts[key] = self._problem(scan)
+        if _decord_verdicts[key]:
+            raise VideoDecodeError(_decord_verdicts[key])
+
+    def _problem(self, scan: PyAVReader) -> str | None:
+        """Why decord would return wrong frames for this file (None: it passed both checks)."""
+        shown = scan.num_frames
+        shown_times = scan.timestamps(range(shown)) if scan.has_timestamps else None
         decord_times = self._reader.get_frame_timestamp(range(len(self._reader)))[:, 0]
-        if shown_times is None or len(decord_times) != shown or not np.allclose(decord_times, shown_times, atol=1e-3):
-            raise VideoDecodeError(
-                f"{self.path}: decord's frame index disagrees with the displayed frames ({len(decord_times)} frames "
-                f"vs {shown}; an edit list or B-frames in AVI do this) and it would return wrong frames; "
+        if shown_times is None:
+            return (
+                f"{self.path}: the stream carries no timestamps, so decord's random access cannot be checked and "
+                "may return wrong frames; open it with backend='torchcodec' or 'pyav'"
+            )
+        if len(decord_times) != shown:
+            return (
+                f"{self.path}: decord counts {len(decord_times)} frames where {shown} are shown (an edit list or "
+                "B-frames in AVI do this), so its random access would return wrong frames; "
                 "open it with backend='torchcodec' or 'pyav'"
             )
-        self.num_frames = shown
-        self.fps = float(self._reader.get_avg_fps())
+        if not np.allclose(decord_times, shown_times, atol=1e-3):
+            first = int(np.flatnonzero(~np.isclose(decord_times, shown_times, atol=1e-3))[0])
+            return (
+                f"{self.path}: decord times frame {first} at {decord_times[first]:.3f} s where it is shown at "
+                f"{shown_times[first]:.3f} s (B-frames in AVI and MPEG-TS do this), so its random access would "
+                "return wrong frames; open it with backend='torchcodec' or 'pyav'"
+            )
+        # A seek lands on a key frame: the wrong frames of open-GOP HEVC start there (a key frame
+        # decodes on its own, so this costs a few frames), and the last frame checks the end.
+        after_keys = [k for k in scan.key_frames if k > 0][:2]
+        probes = sorted({shown - 1} | {i for k in after_keys for i in (k, k + 1) if i < shown}, reverse=True)
+        expected = scan.read(probes)
+        for probe, reference in zip(probes, expected):  # one call each, last first: every read is a seek
+            try:
+                got = torch.from_numpy(self._reader.get_batch([probe]).asnumpy()[0]).permute(2, 0, 1)
+            except Exception as error:
+                return f"{self.path}: decord failed to seek to frame {probe} ({_cause(error)})"
+            difference = (got.float() - reference.float()).abs().mean().item() if got.shape == reference.shape else 255
+            if difference > _SAME_PICTURE:
+                return (
+                    f"{self.path}: decord's random access returns wrong frames in this file (frame {probe} differs "
+                    f"from PyAV's forward decode by {difference:.1f} levels on average; open-GOP HEVC and MPEG-TS do "
+                    "this); open it with backend='torchcodec' or 'pyav'"
+                )
+        return None
 
     def read(self, indices: Sequence[int]) -> torch.Tensor:
         wanted = self._checked(indices)
@@ -693,26 +879,60 @@ def open_video(path: str | os.PathLike, backend: str = "auto", num_threads: int 
 # --------------------------------------------------------------------------- frame folders
 
 
+def _read_frame_file(path: str) -> torch.Tensor:
+    """The bytes of one frame file; a missing, linked-away or empty file is named with the reason."""
+    reason = missing_reason(path)
+    if reason is not None:
+        raise VideoDecodeError(f"{path}: frame file not found" if reason == "no such file" else f"{path}: {reason}")
+    if os.path.getsize(path) == 0:
+        raise VideoDecodeError(f"{path}: frame file is empty (0 bytes)")
+    try:
+        return read_file(path)
+    except Exception as error:
+        raise VideoDecodeError(f"{path}: cannot read frame file ({_cause(error)})") from error
+
+
 def _decode_jpegs(paths: list[str], mode: ImageReadMode) -> torch.Tensor:
     """Batch-decodes JPEG files to uint8 ``(N, C, H, W)``; a bad file is named in the error."""
-    for path in paths:
-        if not os.path.isfile(path):
-            raise VideoDecodeError(f"{path}: frame file not found")
-    data = [read_file(path) for path in paths]
+    data = [_read_frame_file(path) for path in paths]
     try:
         images = decode_jpeg(data, mode=mode)
-    except Exception:
+    except Exception as batch_error:
         for path, encoded in zip(paths, data):  # find the culprit to name it
             try:
                 decode_jpeg(encoded, mode=mode)
             except Exception as error:
                 raise VideoDecodeError(f"{path}: cannot decode JPEG ({_cause(error)})") from error
-        raise
-    try:
-        return torch.stack(images)
-    except RuntimeError as error:
-        sizes = sorted({tuple(image.shape[1:]) for image in images})
-        raise VideoDecodeError(f"{os.path.dirname(paths[0])}: frames differ in size {sizes}") from error
+        raise VideoDecodeError(
+            f"{os.path.dirname(paths[0])}: cannot decode frames {paths[0]}..{paths[-1]} ({_cause(batch_error)})"
+        ) from batch_error
+    first_size = images[0].shape[1:]
+    for path, image in zip(paths, images):
+        if image.shape[1:] != first_size:
+            raise VideoDecodeError(
+                f"{path}: frame is {image.shape[2]}x{image.shape[1]} (w x h) but {os.path.basename(paths[0])} is "
+                f"{first_size[1]}x{first_size[0]}; the frames of one folder must share a size"
+            )
+    return torch.stack(images)
+
+
+def _name_pattern(template: str, fixed: dict[int, str]) -> re.Pattern[str] | None:
+    """A regex matching the names ``template.format(...)`` makes: the positional fields in ``fixed``
+    are those strings, the other one (the frame number) a run of digits, captured. None if the
+    template has named fields."""
+    parts, auto = [], 0
+    for literal, name, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is None:
+            continue
+        if name == "":
+            position, auto = auto, auto + 1
+        elif name.isdigit():
+            position = int(name)
+        else:
+            return None
+        parts.append(re.escape(fixed[position]) if position in fixed else r"(\d+)")
+    return re.compile("".join(parts))
 
 
 class _JpegFolderReader(FrameReader):
@@ -727,23 +947,53 @@ class _JpegFolderReader(FrameReader):
         self.path = os.fspath(frame_dir)
         self.filename_tmpl = filename_tmpl
         self.first_number = start_index + offset
+        reason = missing_reason(self.path)
+        if reason is not None:
+            raise VideoDecodeError(
+                f"{self.path}: no such frame folder" if reason == "no such file" else f"{self.path}: {reason}"
+            )
         if not os.path.isdir(self.path):
-            raise VideoDecodeError(f"{self.path}: no such frame folder")
+            raise VideoDecodeError(f"{self.path}: not a folder (a frame folder was expected)")
         self.num_frames = self._count_frames() if num_frames is None else num_frames
 
     @abstractmethod
     def _file_names(self, number: int) -> list[str]:
         """The file name of frame ``number`` for each channel group."""
 
+    @abstractmethod
+    def _name_patterns(self) -> list[re.Pattern[str] | None]:
+        """For each channel group, a regex capturing the frame number of a file name."""
+
     def _count_frames(self) -> int:
-        """Consecutive frame numbers from the first one whose files all exist (one directory listing)."""
+        """Consecutive frame numbers from the first one whose files all exist (one directory listing).
+
+        A frame file named after a missing one means a gap in the numbering, an error naming the
+        first missing file: counting up to the gap would silently drop the rest of the clip.
+        """
         present = set(os.listdir(self.path))
         count = 0
         while all(name in present for name in self._file_names(self.first_number + count)):
             count += 1
+        numbers = {
+            int(match.group(1))
+            for pattern in self._name_patterns()
+            if pattern is not None
+            for name in present
+            if (match := pattern.fullmatch(name))
+        }
+        next_number = self.first_number + count
+        later = [number for number in numbers if number >= next_number]
         if count == 0:
             expected = ", ".join(self._file_names(self.first_number))
-            raise VideoDecodeError(f"{self.path}: no frame files found (expected {expected})")
+            numbered_from = f"; its frame files are numbered from {min(numbers)}" if numbers else ""
+            raise VideoDecodeError(f"{self.path}: no frame files found (expected {expected}){numbered_from}")
+        if later:
+            missing = next(name for name in self._file_names(next_number) if name not in present)
+            first, last = self._file_names(self.first_number)[0], self._file_names(max(later))[0]
+            raise VideoDecodeError(
+                f"{os.path.join(self.path, missing)}: frame file missing, a gap in the numbering (the frames run "
+                f"from {first} and the folder goes on to {last})"
+            )
         return count
 
     def _read_groups(self, indices: Sequence[int], mode: ImageReadMode) -> list[torch.Tensor]:
@@ -776,6 +1026,9 @@ class FrameFolderReader(_JpegFolderReader):
     def _file_names(self, number: int) -> list[str]:
         return [self.filename_tmpl.format(number)]
 
+    def _name_patterns(self) -> list[re.Pattern[str] | None]:
+        return [_name_pattern(self.filename_tmpl, {})]
+
     def read(self, indices: Sequence[int]) -> torch.Tensor:
         (rgb,) = self._read_groups(indices, ImageReadMode.RGB)
         return rgb
@@ -796,6 +1049,9 @@ class FlowFolderReader(_JpegFolderReader):
 
     def _file_names(self, number: int) -> list[str]:
         return [self.filename_tmpl.format(direction, number) for direction in ("x", "y")]
+
+    def _name_patterns(self) -> list[re.Pattern[str] | None]:
+        return [_name_pattern(self.filename_tmpl, {0: direction}) for direction in ("x", "y")]
 
     def read(self, indices: Sequence[int]) -> torch.Tensor:
         flow_x, flow_y = self._read_groups(indices, ImageReadMode.GRAY)
