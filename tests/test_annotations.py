@@ -29,13 +29,15 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_video_list_with_root_blank_lines_and_missing_label(tmp_path):
-    path = write(tmp_path, "train.txt", "a/x.mp4 3\n\n   \nb/y.mp4 0\nc/z.mp4\n")
-    assert load_video_list(path, root="/data/videos") == [
+    path = write(tmp_path, "predict.txt", "a/x.mp4 3\n\n   \nb/y.mp4 0\nc/z.mp4\n")
+    # a line without a label is allowed only in lists declared unlabelled (for inference)
+    assert load_video_list(path, root="/data/videos", allow_unlabeled=True) == [
         Sample("/data/videos/a/x.mp4", 3),
         Sample("/data/videos/b/y.mp4", 0),
         Sample("/data/videos/c/z.mp4", -1),
     ]
-    assert load_video_list(path)[0] == Sample("a/x.mp4", 3)
+    assert load_video_list(path, allow_unlabeled=True)[0] == Sample("a/x.mp4", 3)
+    assert load_video_list(path, allow_unlabeled=True)[0].source == f"{path}:1"
 
 
 def test_video_list_multi_label_and_comma_delimiter(tmp_path):
@@ -51,7 +53,7 @@ def test_rawframe_lists(tmp_path):
         Sample("/r/v/a", (3,), total_frames=120),
         Sample("/r/v/b", (0, 5), total_frames=64),
     ]
-    assert load_rawframe_list(write(tmp_path, "one.txt", "v/a 120 3\nv/c 10\n")) == [
+    assert load_rawframe_list(write(tmp_path, "one.txt", "v/a 120 3\nv/c 10\n"), allow_unlabeled=True) == [
         Sample("v/a", 3, total_frames=120),
         Sample("v/c", -1, total_frames=10),
     ]

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from actionrec.data import synthetic
 from actionrec.data.annotations import (
-    AnnotationError,
+    UNLABELED,
     Sample,
     load_json_list,
     load_label_map,
@@ -21,6 +21,8 @@ from actionrec.data.annotations import (
     load_video_list,
 )
 from actionrec.data.decoders import FrameFolderReader, FrameReader, VideoDecodeError, open_video
+from actionrec.data.paths import missing_reason
+from actionrec.errors import ActionrecError
 
 BAR_WIDTH = 40
 DECODE_CHUNK = 64  # frames per read when --decode-all walks a whole video
@@ -47,9 +49,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     inspect = sub.add_parser(
         "inspect",
         help="count, histogram and check the files of an annotation list",
-        description="Parses ANN_FILE, prints counts and a class histogram, decodes one sample and lists "
-        "missing or empty files (with --decode-all: every file that fails to decode). Exit status: 0 all "
-        "readable, 1 some files unreadable, 2 the annotation file is missing or malformed.",
+        description="Parses ANN_FILE, prints counts and a class histogram, reports duplicate entries, paths "
+        "escaping --root and labels beyond --label-map, decodes one sample and lists missing or empty files "
+        "(with --decode-all: every file that fails to decode or is truncated). Exit status: 0 all readable, "
+        "1 some files unreadable or list problems reported, 2 the annotation file is missing or malformed.",
     )
     inspect.add_argument("ann_file", metavar="ANN_FILE")
     inspect.add_argument("--root", default="", help="folder the list's paths are relative to")
@@ -58,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     inspect.add_argument("--decode-all", action="store_true", help="decode every frame of every file")
     inspect.add_argument("--delimiter", default=" ", help="field delimiter (default: whitespace)")
     inspect.add_argument("--multi-label", action="store_true")
+    inspect.add_argument("--unlabeled", action="store_true", help="the list is for inference: lines may lack labels")
     inspect.add_argument("--with-offset", action="store_true", help="rawframe lines are `frame_dir offset total label`")
     inspect.add_argument("--backend", default="auto", help="video backend: auto, torchcodec, pyav, decord")
     inspect.set_defaults(func=run_inspect)
@@ -88,24 +92,30 @@ def run_synth(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> list[Sample]:
+    unlabeled = args.unlabeled
     if args.ann_file.endswith(".json"):
-        return load_json_list(args.ann_file, args.root, multi_label=args.multi_label)
+        return load_json_list(args.ann_file, args.root, multi_label=args.multi_label, allow_unlabeled=unlabeled)
     if args.list_type == "rawframes":
-        return load_rawframe_list(args.ann_file, args.root, args.delimiter, args.with_offset, args.multi_label)
-    return load_video_list(args.ann_file, args.root, args.delimiter, args.multi_label)
+        return load_rawframe_list(
+            args.ann_file, args.root, args.delimiter, args.with_offset, args.multi_label, allow_unlabeled=unlabeled
+        )
+    return load_video_list(args.ann_file, args.root, args.delimiter, args.multi_label, allow_unlabeled=unlabeled)
 
 
 def run_inspect(args: argparse.Namespace) -> int:
     try:
         samples = _load(args)
         names = load_label_map(args.label_map) if args.label_map else None
-    except (AnnotationError, FileNotFoundError) as error:
+    except (ActionrecError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"{args.ann_file}: {len(samples)} samples ({args.list_type})")
-    if not samples:
-        return 0
     _print_histogram(samples, names)
+    list_problems = _list_problems(samples, args.root, names)
+    if list_problems:
+        print(f"{len(list_problems)} list problems:")
+        for problem in list_problems:
+            print(f"  {problem}")
 
     if args.decode_all:
         problems = {}
@@ -128,14 +138,36 @@ def run_inspect(args: argparse.Namespace) -> int:
         return 1
     checked = "decoded" if args.decode_all else "present and non-empty"
     print(f"all {len(samples)} {'files' if args.list_type == 'video' else 'frame folders'} {checked}")
-    return 0
+    return 1 if list_problems else 0
+
+
+def _list_problems(samples: list[Sample], root: str, names: list[str] | None) -> list[str]:
+    """Duplicate entries, paths that leave ``root`` (``../``, absolute) and labels beyond the label map."""
+    problems = []
+    first_seen: dict[str, Sample] = {}
+    for sample in samples:
+        key = os.path.normpath(sample.path)
+        if key in first_seen:
+            problems.append(f"duplicate entry: {sample.path} at {first_seen[key].source} and {sample.source}")
+        else:
+            first_seen[key] = sample
+        if root:
+            relative = os.path.relpath(key, os.path.normpath(root))
+            if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+                problems.append(f"escapes the data root: {sample.source}: {relative}")
+        if names:
+            labels = sample.label if isinstance(sample.label, tuple) else (sample.label,)
+            beyond = [label for label in labels if label >= len(names)]
+            if beyond:
+                problems.append(f"label {beyond[0]} is beyond the label map's {len(names)} classes: {sample.source}")
+    return problems
 
 
 def _print_histogram(samples: list[Sample], names: list[str] | None) -> None:
     counts: Counter[int] = Counter()
     for sample in samples:
         counts.update(sample.label if isinstance(sample.label, tuple) else (sample.label,))
-    unlabeled = counts.pop(-1, 0)
+    unlabeled = counts.pop(UNLABELED, 0)
     multi = sum(isinstance(s.label, tuple) for s in samples)
     print(
         f"classes with samples: {len(counts)}"
@@ -145,8 +177,6 @@ def _print_histogram(samples: list[Sample], names: list[str] | None) -> None:
     )
     if not counts:
         return
-    if names and max(counts) >= len(names):
-        print(f"warning: labels up to {max(counts)} but the label map has {len(names)} names", file=sys.stderr)
     peak = max(counts.values())
     for label in sorted(counts):
         name = names[label] if names and label < len(names) else ""
@@ -157,11 +187,13 @@ def _print_histogram(samples: list[Sample], names: list[str] | None) -> None:
 def _quick_check(sample: Sample, list_type: str) -> str | None:
     """A problem visible without decoding: missing or empty file / folder."""
     if list_type == "rawframes":
-        if not os.path.isdir(sample.path):
-            return "no such frame folder"
+        reason = missing_reason(sample.path)
+        if reason is not None or not os.path.isdir(sample.path):
+            return "no such frame folder" if reason in (None, "no such file") else reason
         return None if os.listdir(sample.path) else "empty frame folder"
-    if not os.path.exists(sample.path):
-        return "no such file"
+    reason = missing_reason(sample.path)
+    if reason is not None:
+        return reason
     return None if os.path.getsize(sample.path) else "empty file (0 bytes)"
 
 
@@ -180,6 +212,8 @@ def _describe_one(sample: Sample, args: argparse.Namespace) -> str | None:
             fps = getattr(reader, "fps", None)
     except (VideoDecodeError, IndexError, OSError) as error:
         return f"{type(error).__name__}: {error}"
+    if reader.promised_frames is not None:
+        return f"truncated: it lists {reader.promised_frames} frames, only the first {n} decode"
     fps_text = f"{fps:.2f}" if fps else "n/a"
     print(
         f"sample {sample.path}: {n} frames, fps {fps_text}, frame shape (C, H, W) = {tuple(frames.shape[1:])}, "
@@ -196,6 +230,8 @@ def _decode_everything(sample: Sample, args: argparse.Namespace) -> str | None:
                 return "no frames"
             for begin in range(0, n, DECODE_CHUNK):
                 reader.read(list(range(begin, min(begin + DECODE_CHUNK, n))))
+            if reader.promised_frames is not None:
+                return f"truncated: it lists {reader.promised_frames} frames, only the first {n} decode"
     except (VideoDecodeError, IndexError, OSError) as error:
         return f"{type(error).__name__}: {error}"
     return None

@@ -5,9 +5,10 @@ reader decodes them -> transforms (ending in FormatShape) -> `{'inputs', 'label'
 The rng depends only on (seed, epoch, index), so a run is reproducible whatever the worker count
 or order; pass `(epoch, index)` keys with `EpochSampler` to get fresh draws every epoch.
 
-A sample that cannot be read (missing, empty or corrupt file; a header that promises frames the
-file lacks) is not fatal: the item is a `Skipped` record, logged once, dropped by `collate`, which
-lists it under 'skipped' so `SkipCounter` can report the epoch's losses.
+A sample that cannot be read (missing, empty or corrupt file or frame; frames too large to resize;
+a sampled frame past the end) is not fatal: the item is a `Skipped` record, logged once, dropped by
+`collate`, which lists it under 'skipped' so `SkipCounter` can report the epoch's losses.
+Labels are checked against `num_classes` when a dataset is built, naming the list's file and line.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler
 
-from actionrec.data.annotations import Sample, multi_hot
+from actionrec.data.annotations import UNLABELED, AnnotationError, Label, Sample, multi_hot
 from actionrec.data.decoders import FlowFolderReader, FrameFolderReader, FrameReader, VideoDecodeError, open_video
 from actionrec.data.sampling import SAMPLER_TYPES, build_sampler
-from actionrec.data.transforms import Clip, Compose, FormatShape, build_transforms
+from actionrec.data.transforms import Clip, Compose, FormatShape, FrameSizeError, build_transforms
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ VIDEO_DECODER_STEPS = frozenset({"DecordInit", "DecordDecode", "OpenCVInit", "Op
 FRAME_DECODER_STEPS = frozenset({"RawFrameDecode"})
 # What counts as "this file is unreadable" rather than a bug: decoder failures, an index past the
 # frames a file really holds, and file-system errors.
-UNREADABLE = (VideoDecodeError, IndexError, OSError)
+UNREADABLE = (VideoDecodeError, FrameSizeError, IndexError, OSError)
 
 
 class FrameSampler(Protocol):
@@ -81,13 +82,42 @@ class Pipeline:
 
     def __call__(self, reader: FrameReader, rng: np.random.Generator, fps: float | None = None) -> torch.Tensor:
         """uint8 views of one sample."""
+        return self.run(reader, rng, fps)[0]
+
+    def run(
+        self,
+        reader: FrameReader,
+        rng: np.random.Generator,
+        fps: float | None = None,
+        label: Label | None = None,
+        start_index: int = 0,
+    ) -> tuple[torch.Tensor, Label | None]:
+        """uint8 views of one sample and its label, which a transform may change (``Flip(flip_label_map)``).
+
+        ``start_index`` is added to the sampled frame positions (MMAction2's offset; videos use 0).
+        """
         if reader.num_frames < 1:  # e.g. a rawframe list line with total_frames 0: a bad sample, not a bug
             raise VideoDecodeError(f"{reader.path}: no frames to sample (num_frames={reader.num_frames})")
         positions = self.sampler(reader.num_frames, rng, fps=fps)
+        if start_index:
+            positions = positions + start_index
+            beyond = positions[positions >= reader.num_frames]
+            if beyond.size:
+                raise IndexError(
+                    f"{reader.path}: start_index={start_index} moves a sampled frame to {int(beyond[0])}, past the "
+                    f"last frame ({reader.num_frames - 1})"
+                )
         frames = reader.read(positions)
         clip_len = self.sampler.clip_len
-        clip = Clip(frames, clip_len=clip_len, num_clips=len(positions) // clip_len, modality=self.modality)
-        return self.transform(clip, rng)
+        clip = Clip(
+            frames, clip_len=clip_len, num_clips=len(positions) // clip_len, modality=self.modality, label=label
+        )
+        *steps, format_shape = self.transform.transforms
+        try:
+            clip = Compose(steps)(clip, rng)
+        except FrameSizeError as error:
+            raise FrameSizeError(f"{reader.path}: {error}") from error
+        return format_shape(clip, rng), clip.label
 
 
 @dataclass(frozen=True)
@@ -113,6 +143,8 @@ class _ClipDataset(Dataset):
             )
         if num_classes is None and any(isinstance(s.label, tuple) for s in samples):
             raise ValueError(f"{type(self).__name__}: multi-label samples need num_classes for the multi-hot target")
+        if num_classes is not None:
+            _check_labels(samples, num_classes)
         self.samples = list(samples)
         self.pipeline = pipeline
         self.num_classes = num_classes
@@ -135,12 +167,15 @@ class _ClipDataset(Dataset):
         try:
             reader, fps = self._open(sample)
             with reader:
-                inputs = self.pipeline(reader, rng, fps)
+                inputs, label = self.pipeline.run(reader, rng, fps, sample.label, self._position_offset)
         except UNREADABLE as error:
             reason = f"{type(error).__name__}: {error}"
             log.warning("skipping unreadable sample %d (%s): %s", index, sample.path, reason)
             return Skipped(index, sample.path, reason)
-        return {"inputs": inputs, "label": self._target(sample.label), "index": index}
+        return {"inputs": inputs, "label": self._target(label), "index": index}
+
+    # Added to sampled positions: a video's start_index (frame folders fold theirs into file numbers).
+    _position_offset = 0
 
     def _target(self, label: int | tuple[int, ...]) -> torch.Tensor:
         if isinstance(label, tuple):
@@ -148,8 +183,25 @@ class _ClipDataset(Dataset):
         return torch.tensor(label, dtype=torch.long)
 
 
+def _check_labels(samples: Sequence[Sample], num_classes: int) -> None:
+    """Every label in ``0..num_classes - 1`` (or -1, unlabelled); the first that is not is named with its line."""
+    for index, sample in enumerate(samples):
+        labels = sample.label if isinstance(sample.label, tuple) else (sample.label,)
+        bad = next((label for label in labels if not 0 <= label < num_classes and label != UNLABELED), None)
+        if bad is not None:
+            where = sample.source or f"sample {index} ({sample.path})"
+            raise AnnotationError(
+                f"{where}: label {bad} is outside 0..{num_classes - 1} (num_classes={num_classes}); "
+                "does the list belong to this dataset?"
+            )
+
+
 class VideoDataset(_ClipDataset):
-    """Samples from a video list; the frame count and fps come from the decoder."""
+    """Samples from a video list; the frame count and fps come from the decoder.
+
+    ``start_index`` (MMAction2's, 0 for videos) is added to every sampled frame position; a
+    position it moves past the last frame makes the sample unreadable (skipped, named).
+    """
 
     source = "video"
 
@@ -160,9 +212,13 @@ class VideoDataset(_ClipDataset):
         num_classes: int | None = None,
         seed: int = 0,
         backend: str = "auto",
+        start_index: int = 0,
     ) -> None:
         super().__init__(samples, pipeline, num_classes, seed)
         self.backend = backend
+        if isinstance(start_index, bool) or not isinstance(start_index, int) or start_index < 0:
+            raise ValueError(f"VideoDataset: start_index must be a non-negative int, got {start_index!r}")
+        self._position_offset = self.start_index = start_index
 
     def _open(self, sample: Sample) -> tuple[FrameReader, float | None]:
         reader = open_video(sample.path, self.backend)

@@ -28,15 +28,24 @@ import torchvision.transforms.v2.functional as F
 from torchvision.transforms.v2 import InterpolationMode
 
 from actionrec.data.sampling import SAMPLER_TYPES
+from actionrec.errors import ActionrecError
 
 MODALITY_CHANNELS = {"RGB": 3, "Flow": 2}
+# Most pixels one resized frame may have (2**25, about 8K UHD): an extreme aspect ratio resized to a
+# short side of 256 would otherwise ask for gigabytes per frame.
+MAX_RESIZE_PIXELS = 1 << 25
+
+
+class FrameSizeError(ActionrecError, ValueError):
+    """Frames whose size a transform refuses (resizing them would exceed the pixel budget)."""
 
 
 @dataclass
 class Clip:
     """uint8 frames ``(num_crops * num_clips * clip_len, C, H, W)``, crop-major, then clip, then time.
 
-    Flow clips have C=2 (channel 0 = x, channel 1 = y).
+    Flow clips have C=2 (channel 0 = x, channel 1 = y). ``label`` travels with the frames so that a
+    transform may change it (``Flip(flip_label_map=...)``); None when there is none (inference).
     """
 
     frames: torch.Tensor
@@ -44,6 +53,7 @@ class Clip:
     num_clips: int
     num_crops: int = 1
     modality: str = "RGB"
+    label: int | tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.modality not in MODALITY_CHANNELS:
@@ -126,10 +136,20 @@ class Resize:
     ``scale=(-1, 256)``: short side to 256, ratio kept; ``scale=(w, h)`` with ``keep_ratio=True``:
     as large as fits within long edge ``max(scale)`` and short edge ``min(scale)``; a float: a
     factor; ``keep_ratio=False``: exactly ``(w, h)``. Sizes round as mmcv (``int(x + 0.5)``).
-    Interpolation is cv2-like: no antialiasing.
+    Interpolation is cv2-like: no antialiasing. An output above ``max_pixels`` per frame (an
+    extreme aspect ratio, a huge video) raises ``FrameSizeError`` instead of allocating it.
     """
 
-    def __init__(self, scale: float | Sequence[int], keep_ratio: bool = True, interpolation: str = "bilinear") -> None:
+    def __init__(
+        self,
+        scale: float | Sequence[int],
+        keep_ratio: bool = True,
+        interpolation: str = "bilinear",
+        max_pixels: int = MAX_RESIZE_PIXELS,
+    ) -> None:
+        if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
+            raise ValueError(f"Resize: max_pixels must be a positive int, got {max_pixels!r}")
+        self.max_pixels = max_pixels
         if interpolation not in INTERPOLATIONS:
             raise ValueError(f"Resize: interpolation must be one of {list(INTERPOLATIONS)}, got {interpolation!r}")
         if isinstance(scale, bool) or not isinstance(scale, (int, float, tuple, list)):
@@ -163,6 +183,12 @@ class Resize:
         new_w, new_h = self.output_size(clip.width, clip.height)
         if (new_w, new_h) == (clip.width, clip.height):
             return clip
+        if new_w * new_h > self.max_pixels:
+            raise FrameSizeError(
+                f"Resize: frames of {clip.width}x{clip.height} (w x h) would become {new_w}x{new_h} = "
+                f"{new_w * new_h} pixels each, above the budget of {self.max_pixels} (max_pixels); "
+                "is the aspect ratio extreme?"
+            )
         frames = F.resize(
             clip.frames, [new_h, new_w], interpolation=INTERPOLATIONS[self.interpolation], antialias=False
         )
@@ -314,27 +340,50 @@ class Flip:
 
     For Flow (horizontal only) the x channel is inverted after flipping (MMAction2 0.x semantics;
     1.x inverts whole even-indexed frames of its stacked layout, which is a bug).
+    ``flip_label_map`` (``{label: label when flipped}``, e.g. "turn left" <-> "turn right") swaps
+    the label of a flipped clip, as MMAction2 does; labels not in the map stay, and each label
+    of a multi-label clip is mapped.
     """
 
-    def __init__(self, flip_ratio: float = 0.5, direction: str = "horizontal") -> None:
+    def __init__(
+        self, flip_ratio: float = 0.5, direction: str = "horizontal", flip_label_map: dict[int, int] | None = None
+    ) -> None:
         if direction not in ("horizontal", "vertical"):
             raise ValueError(f"Flip: direction must be 'horizontal' or 'vertical', got {direction!r}")
         if not 0 <= flip_ratio <= 1:
             raise ValueError(f"Flip: flip_ratio must be in [0, 1], got {flip_ratio!r}")
+        if flip_label_map is not None and not (
+            isinstance(flip_label_map, dict)
+            and all(_is_label(key) and _is_label(value) for key, value in flip_label_map.items())
+        ):
+            raise ValueError(f"Flip: flip_label_map must map class indices to class indices, got {flip_label_map!r}")
         self.flip_ratio = flip_ratio
         self.direction = direction
+        self.flip_label_map = dict(flip_label_map) if flip_label_map is not None else None
 
     def __repr__(self) -> str:
-        return f"Flip(flip_ratio={self.flip_ratio}, direction={self.direction!r})"
+        return f"Flip(flip_ratio={self.flip_ratio}, direction={self.direction!r}, flip_label_map={self.flip_label_map})"
+
+    def _flipped_label(self, label: int | tuple[int, ...] | None) -> int | tuple[int, ...] | None:
+        if self.flip_label_map is None or label is None:
+            return label
+        if isinstance(label, tuple):
+            return tuple(self.flip_label_map.get(one, one) for one in label)
+        return self.flip_label_map.get(label, label)
 
     def __call__(self, clip: Clip, rng: np.random.Generator) -> Clip:
         if clip.modality == "Flow" and self.direction != "horizontal":
             raise ValueError("Flip: flow clips can only be flipped horizontally")
         if not rng.random() < self.flip_ratio:
             return clip
+        label = self._flipped_label(clip.label)
         if self.direction == "vertical":
-            return dataclasses.replace(clip, frames=clip.frames.flip(-2))
-        return dataclasses.replace(clip, frames=_flip_horizontal(clip.frames, clip.modality))
+            return dataclasses.replace(clip, frames=clip.frames.flip(-2), label=label)
+        return dataclasses.replace(clip, frames=_flip_horizontal(clip.frames, clip.modality), label=label)
+
+
+def _is_label(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 0
 
 
 # --------------------------------------------------------------------------------- test-time crops
