@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         "mean1": "Mean Class Accuracy",
         "top1": "Top 1 Accuracy",
         "top5": "Top 5 Accuracy",
-        "mmit_mAP": "MMiT Average Precision",
+        "mmit_mean_average_precision": "MMiT Average Precision",
     }
     for key, value in results.items():
         print(f"{names[key]}: {value:.4f}")
