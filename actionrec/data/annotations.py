@@ -144,7 +144,7 @@ def _parse_list(
         if problem is not None:
             hint = _delimiter_hint(text, delimiter, parse)
             if sample is None or hint:
-                raise AnnotationError(f"{where}: expected '{expected}', got {text!r} ({problem}{hint})")
+                raise AnnotationError(f"{where}: expected '{expected}', got {text!r} ({hint or problem})")
         samples.append(Sample(sample.path, sample.label, sample.total_frames, sample.offset, source=where))
     if not samples:
         raise AnnotationError(f"{os.fspath(path)}: the list has no entries (expected lines '{expected}')")
@@ -157,7 +157,7 @@ def _delimiter_hint(text: str, delimiter: str, parse: Callable[[list[str]], Samp
             continue
         try:
             if parse(_split(text, other)).label != UNLABELED:
-                return f"; did you mean delimiter={other!r}?"
+                return f"the line splits on {other!r}: did you mean delimiter={other!r}?"
         except ValueError:
             continue
     return ""
