@@ -34,8 +34,9 @@ One frame policy on every backend:
 
 * Rotation: frames come out as displayed, the display matrix applied (phones store portrait
   video sideways with a "rotate 90" matrix), as FFmpeg's command-line tool, torchcodec and
-  decord show them; PyAV's frames are turned to match. A mirroring matrix, or an angle that
-  is not a multiple of 90 degrees, is refused.
+  decord show them; PyAV's frames are turned to match. An angle that is not a multiple of 90
+  degrees is refused. (Like torchcodec and decord, only the matrix's angle is read: a matrix
+  that also mirrors the picture is not detected.)
 * A file cut short (a download that stopped: the mp4 header lists more frames than the data
   hold, or the last packet is incomplete) counts only the frames that decode whole, with a
   warning once per file; an index past them raises ``IndexError`` saying the file is
@@ -268,7 +269,6 @@ class TorchCodecReader(VideoReader):
 # The index pass keeps the packets of files up to this size for the first read (no second demux).
 _KEPT_PACKET_BYTES = 64 << 20
 # Containers whose packet pts are presentation times (AVI stores decode order only).
-_DISPLAY_MATRIX = av.sidedata.sidedata.Type.DISPLAYMATRIX
 _MP4 = "mov,mp4,m4a,3gp,3g2,mj2"  # the one container whose header reliably counts the frames
 _PTS_CONTAINERS = frozenset({_MP4, "matroska,webm", "mpegts", "flv"})
 
@@ -504,18 +504,17 @@ def _index_packets(container: av.container.InputContainer, path: str) -> tuple[_
 
 def _displayed(frame: av.VideoFrame, path: str) -> np.ndarray:
     """The frame as RGB ``(H, W, 3)``, turned as its display matrix says (phones store portrait video
-    sideways with a "rotate 90" matrix), as FFmpeg's command-line tool, torchcodec and decord show it."""
+    sideways with a "rotate 90" matrix), as FFmpeg's command-line tool, torchcodec and decord show it.
+
+    ``frame.rotation`` reads the angle in C; ``frame.side_data`` is avoided on purpose: its Python
+    objects keep decoder buffers alive in a reference cycle, and a DataLoader worker forked while
+    they are alive hangs in its first demux.
+    """
     image = frame.to_ndarray(format="rgb24")
-    matrix = next((data for data in frame.side_data if data.type == _DISPLAY_MATRIX), None)
-    if matrix is None:
-        return image
-    a, b, _, c, d, *_ = np.frombuffer(bytes(matrix), dtype="<i4").tolist()
-    if a * d - b * c < 0:
-        raise VideoDecodeError(f"{path}: the display matrix mirrors the picture, which is not supported")
-    degrees = frame.rotation  # counter-clockwise, from the same matrix
+    degrees = frame.rotation  # counter-clockwise, 0 without a display matrix
     if degrees % 90:
         raise VideoDecodeError(f"{path}: the display matrix rotates by {degrees} degrees; only multiples of 90 work")
-    return np.rot90(image, (degrees // 90) % 4)
+    return np.rot90(image, (degrees // 90) % 4) if degrees else image
 
 
 class PyAVReader(VideoReader):
