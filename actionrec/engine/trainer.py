@@ -42,6 +42,7 @@ from actionrec.build import build_model
 from actionrec.checkpoints import load_checkpoint
 from actionrec.errors import ActionrecError
 from actionrec.hardware import resolve_precision
+from actionrec.metrics import canonical_metric_name
 
 from ..config import Config, ConfigError
 from . import checkpointing, distributed
@@ -476,7 +477,7 @@ def end_epoch(run: Run) -> None:
         metrics = validate(run)
         run.logger.log("val", epoch, state.iteration, **metrics)
         log.info("epoch %d val: %s", epoch, format_metrics(metrics))
-        score = metrics.get(cfg.train.best_metric)
+        score = metrics.get(canonical_metric_name(cfg.train.best_metric))  # mAP -> mean_average_precision
         if score is not None and (state.best is None or score > state.best):
             state.best = score
             run.save("best", resumable=False, metrics=metrics)
