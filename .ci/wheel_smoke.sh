@@ -10,7 +10,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 build_python="${BUILD_PYTHON:-$repo/.venv/bin/python}"
 [ -x "$build_python" ] || build_python=python3
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"' EXIT INT TERM
 start=$SECONDS
 step() { printf '\n[wheel smoke %3ds] %s\n' "$((SECONDS - start))" "$*"; }
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -42,7 +41,6 @@ from actionrec.data.decoders import (
 )
 from actionrec.data.transforms import MODALITY_CHANNELS, Clip
 from actionrec.errors import ActionrecError
-from actionrec.models.base import AMP_DTYPES, average_views
 from actionrec.progress import progress_bar
 
 log = logging.getLogger(__name__)
@@ -51,9 +49,6 @@ log = logging.getLogger(__name__)
 PACKAGED_LABEL_MAPS = Path(__file__).resolve().parent / "label_maps"
 # Progress: nothing is shown for recognitions shorter than this; longer ones show decoding and views done / total.
 _PROGRESS_DELAY_S = 1.5
-# Views are scored in about this many steps (or in chunks of the model's max_testing_views, if smaller),
-# so that long recognitions can report views done / total.
-_PROGRESS_STEPS = 12
 
 VideoInput = str | os.PathLike | np.ndarray | torch.Tensor
 
@@ -392,40 +387,15 @@ class Recognizer:
             elif len(spans) > 1:
                 bar.set_postfix_str(f"window {index + 1}/{len(spans)}", refresh=False)
             scores = self._predict(views[None].to(self.device), bar)
+            if bar.n < (index + 1) * len(views):  # a model that does not say how far it got
+                bar.update((index + 1) * len(views) - bar.n)
             probabilities = self._probabilities(scores[0].float().cpu())
             yield Recognition(probabilities, self._class_names(len(probabilities)), reader.path, span.start, span.end)
 
     def _predict(self, views: torch.Tensor, bar) -> torch.Tensor:
-        """`model.predict(views)` written out step by step, so that views done / total can be shown.
-
-        The same computation as `BaseRecognizer.predict`: backbone features per chunk of views, the
-        head over all of them, then the views averaged. Models without `forward_features` /
-        `forward_head` (any object with `predict`) are run in one call.
-        """
-        model = self.model
-        mode = model.average_clips if self.average_clips is ... else self.average_clips
-        if not (hasattr(model, "forward_features") and hasattr(model, "forward_head")):
-            scores = model.predict(views, average_clips=mode, amp=self.amp)
-            bar.update(views.shape[1])
-            return scores
-        if self.amp not in AMP_DTYPES:
-            raise RecognizeError(f"amp must be one of {list(AMP_DTYPES)}, got {self.amp!r}")
-        views = model.check_views(views)
-        num_views = views.shape[1]
-        flat = views.flatten(0, 1)
-        step = max(1, math.ceil(flat.shape[0] / _PROGRESS_STEPS))
-        if model.max_testing_views:
-            step = min(step, model.max_testing_views)
-        autocast = (
-            torch.autocast(flat.device.type, dtype=AMP_DTYPES[self.amp]) if self.amp else contextlib.nullcontext()
-        )
-        features = []
-        with torch.no_grad(), autocast:
-            for part in flat.split(step):
-                features.append(model.forward_features(part))
-                bar.update(len(part))  # one video: flattened views are its views
-            scores = model.forward_head(torch.cat(features), num_views)
-        return average_views(scores, mode)
+        """`model.predict(views)`, with the views the backbone has done counted on `bar` as it goes."""
+        with _counting_views(self.model, bar):
+            return self.model.predict(views, average_clips=self.average_clips, amp=self.amp)
 
     def _probabilities(self, scores: torch.Tensor) -> np.ndarray:
         mode = self.model.average_clips if self.average_clips is ... else self.average_clips
@@ -465,6 +435,34 @@ class Recognizer:
         if os.path.isdir(path):
             return FrameFolderReader(path, **template)
         return open_video(path, self.backend)
+
+
+@contextlib.contextmanager
+def _counting_views(model: nn.Module, bar) -> Iterator[None]:
+    """Count the views `model.predict` pushes through `forward_features` (it runs them in chunks) on `bar`.
+
+    The model computes exactly as it always does: its bound `forward_features` is wrapped on the
+    instance for the duration of one call. Models without `forward_features` report all views at the end.
+    """
+    original = getattr(model, "forward_features", None)
+    if original is None:
+        yield
+        return
+    shadowed = "forward_features" in vars(model)
+
+    def counted(views: torch.Tensor) -> torch.Tensor:
+        features = original(views)
+        bar.update(len(views))
+        return features
+
+    model.forward_features = counted
+    try:
+        yield
+    finally:
+        if shadowed:
+            model.forward_features = original
+        else:
+            del model.forward_features
 
 
 # -- helpers for configs, checkpoints and the zoo -------------------------------------------------

@@ -10,9 +10,10 @@ import pytest
 import torch
 from video_factory import make_video
 
+from actionrec import hardware
 from actionrec.cli import main
 from actionrec.engine import benchmark
-from actionrec.engine.benchmark import PeakMemory, StopRule, bf16_support, relative_ci95
+from actionrec.engine.benchmark import PeakMemory, StopRule, relative_ci95
 
 TINY_TSN = dict(
     name="tsn_timm", arch="resnet18", num_classes=3, channels=(8, 16, 32, 64), stem_width=8, pretrained=False
@@ -28,18 +29,18 @@ TEST_PIPELINE = [
 
 # -- bf16: read, not assumed ---------------------------------------------------------------------------
 
-X86_WITH = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 amx_tile amx_bf16\n"
-X86_WITHOUT = "processor\t: 0\nflags\t\t: fpu sse2 avx2 fma\n"
-ARM_WITH = "processor\t: 0\nFeatures\t: fp asimd sve bf16 i8mm\n"
 
-
-def test_bf16_is_read_from_the_cpu_flags():
-    cpu = torch.device("cpu")
-    assert bf16_support(cpu, X86_WITH) == (True, "avx512_bf16, amx_bf16 in /proc/cpuinfo")
-    native, source = bf16_support(cpu, X86_WITHOUT)
-    assert native is False and "none of avx512_bf16, amx_bf16" in source and "emulated" in source
-    assert bf16_support(cpu, ARM_WITH)[0] is True
-    assert bf16_support(cpu, "")[0] is None  # unreadable: unknown, not "no"
+@pytest.mark.parametrize("flags, native", [({"avx2", "avx512f"}, False), ({"avx2", "avx512_bf16", "amx_bf16"}, True)])
+def test_bf16_is_timed_by_default_only_where_the_cpu_flags_say_it_is_native(
+    flags, native, tiny_config, capsys, monkeypatch
+):
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset(flags))
+    argv = ["benchmark", str(tiny_config), "--device", "cpu", "--no-end-to-end", "--min-runs", "2"]
+    assert main([*argv, "--warmup", "0", "--max-seconds", "0.5"]) == 0
+    printed = capsys.readouterr().out
+    assert f"bf16 hardware: {'yes' if native else 'no'} (cpu: " in printed
+    assert ("model only, bf16, batch 1: " in printed) is native
+    assert ("bf16 not timed (no bf16 hardware)" in printed) is not native
 
 
 # -- when timing stops ------------------------------------------------------------------------------------
@@ -112,7 +113,9 @@ def test_cpu_peak_memory_is_per_mode():
 # -- the command: batches labelled, figures with their interval ----------------------------------------
 
 
-def test_cli_labels_batches_and_prints_what_it_measured(tmp_path, capsys):
+@pytest.fixture
+def tiny_config(tmp_path):
+    """A small TSN whose test split reads 10 made videos in batches of 2."""
     videos = [make_video(tmp_path / f"v{i}.mp4", num_frames=12) for i in range(10)]
     (tmp_path / "test.txt").write_text("".join(f"{v.name} {i % 3}\n" for i, v in enumerate(videos)))
     test_split = dict(ann_file=str(tmp_path / "test.txt"), root=str(tmp_path), batch_size=2, num_workers=0)
@@ -120,6 +123,11 @@ def test_cli_labels_batches_and_prints_what_it_measured(tmp_path, capsys):
     config.write_text(
         f"model = {TINY_TSN!r}\ndata = {dict(num_classes=3, test=dict(test_split, pipeline=TEST_PIPELINE))!r}\n"
     )
+    return config
+
+
+def test_cli_labels_batches_and_prints_what_it_measured(tiny_config, tmp_path, capsys):
+    config = tiny_config
     out = tmp_path / "bench.json"
     argv = ["benchmark", str(config), "--device", "cpu", "--amp", "fp32", "--batch", "3", "--min-runs", "2"]
     assert main([*argv, "--warmup", "1", "--max-seconds", "2", "--out", str(out)]) == 0

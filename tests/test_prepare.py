@@ -569,3 +569,16 @@ def test_folder_command(tmp_path, capsys):
     assert err.startswith("error: ") and "class folder without videos" in err and err.count("\n") == 1
     assert main(["data", "prepare", "ucf101", "--src", str(src), "--out", str(out), "--seed", "1"]) == 2
     assert "are for `data prepare folder`" in capsys.readouterr().err
+
+
+def test_folder_lists_beside_the_videos_train_with_data_root(tmp_path, capsys):
+    """--out inside (or equal to) --src: the lists are not taken for a class, and `train --data-root` reads them."""
+    src = class_folders(tmp_path / "mine", {"b": 3, "a": 3})
+    assert main(["data", "prepare", "folder", "--src", str(src), "--out", str(src / "lists")]) == 0
+    assert lines(src / "lists" / "label_map.txt") == ["a", "b"]
+    beside = class_folders(tmp_path / "beside", {"b": 3, "a": 3})
+    assert main(["data", "prepare", "folder", "--src", str(beside), "--out", str(beside)]) == 0
+    assert lines(beside / "label_map.txt") == ["a", "b"]
+    assert f"train on them: actionrec train CONFIG --data-root {beside}" in capsys.readouterr().out
+    assert main(["data", "prepare", "folder", "--src", str(beside), "--out", str(beside)]) == 0  # again: same
+    assert len(lines(beside / "train_list_videos.txt")) == 4 and len(lines(beside / "val_list_videos.txt")) == 2

@@ -48,17 +48,12 @@ def _line(r) -> str:
 def run(args: argparse.Namespace) -> int:
     import torch
 
+    from actionrec import hardware
     from actionrec.build import build_model
     from actionrec.checkpoints import load_checkpoint
     from actionrec.config import load_config
     from actionrec.engine import distributed
-    from actionrec.engine.benchmark import (
-        StopRule,
-        benchmark_end_to_end,
-        benchmark_model,
-        bf16_support,
-        input_shape_from_pipeline,
-    )
+    from actionrec.engine.benchmark import StopRule, benchmark_end_to_end, benchmark_model, input_shape_from_pipeline
     from actionrec.engine.data import build_eval_loader
     from actionrec.errors import ActionrecError
 
@@ -73,13 +68,13 @@ def run(args: argparse.Namespace) -> int:
     if split is None:
         raise UsageError(f"{args.config}: no data.test (or data.val) split, so no test protocol to benchmark")
     shape = input_shape_from_pipeline(split.pipeline, split.modality)
-    native_bf16, source = bf16_support(device)
+    native_bf16, source = hardware.native_bf16(device), hardware.describe(device)
     modes = args.amp or (["fp32", "bf16"] if native_bf16 else ["fp32"])
     rule = StopRule(args.warmup, args.min_runs, 1000, args.target, args.max_seconds)
 
     threads = torch.get_num_threads()
     print(f"device: {device} ({threads} torch threads); one video = {tuple(shape)} uint8 (views x ...)")
-    print(f"bf16 hardware: {'yes' if native_bf16 else 'no' if native_bf16 is False else 'unknown'} ({source})")
+    print(f"bf16 hardware: {'yes' if native_bf16 else 'no'} ({source})")
     if not args.amp and not native_bf16:
         print("bf16 not timed (no bf16 hardware); time it anyway with --amp fp32 bf16")
     results: dict = {

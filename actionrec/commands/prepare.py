@@ -120,7 +120,13 @@ def _prepare_folder(args: argparse.Namespace) -> int:
         print(f"one video only, so none for val: {', '.join(report.train_only)}")
     if report.ignored_files:
         print(f"{report.ignored_files} files skipped (not videos, or not inside a class folder)")
-    print(f"the lists' paths are relative to {args.src}: give it as the config's video root (data.train.root ...)")
+    if args.out.resolve() == args.src.resolve():
+        print(f"train on them: actionrec train CONFIG --data-root {args.src}")
+    else:
+        print(
+            f"the lists' paths are relative to {args.src}; `actionrec train CONFIG --data-root DIR` reads the "
+            f"lists from beside the videos: use --out {args.src}, or give {args.src} as the config's data root"
+        )
     return 0
 
 

@@ -10,8 +10,8 @@
   (Linux VmHWM, reset through /proc/self/clear_refs at the start of the mode; where that is not
   allowed, VmRSS sampled every few milliseconds), reported as growth over the resident size at the
   start of the mode and as the absolute peak. Loader workers are other processes: not counted.
-- bf16: whether the hardware has bf16 matmuls is read from /proc/cpuinfo (avx512_bf16, amx_bf16;
-  aarch64 'bf16') or the CUDA device, and printed, never assumed.
+- bf16: whether the hardware has bf16 matmuls is read from /proc/cpuinfo (avx512_bf16, amx_bf16) or
+  the CUDA device (`actionrec.hardware`), and printed, never assumed.
 
 The input shape comes from the test pipeline (sampler clips x frames, crops, FormatShape), so
 the figure is per *video* as the zoo tables test it.
@@ -20,7 +20,6 @@ the figure is per *video* as the zoo tables test it.
 from __future__ import annotations
 
 import math
-import platform
 import statistics
 import threading
 import time
@@ -34,7 +33,6 @@ from actionrec.errors import ActionrecError
 
 _SAMPLERS = ("SampleFrames", "UniformSample", "DenseSampleFrames")
 _CROPS = {"CenterCrop": 1, "ThreeCrop": 3, "TenCrop": 10}
-CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 # Two-sided 95% Student t quantiles for 1..30 degrees of freedom; 1.96 beyond.
 _T95 = (
     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
@@ -88,44 +86,6 @@ def input_shape_from_pipeline(steps: Iterable[dict], modality: str = "RGB") -> t
 def view_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
     """One view of a video input: V set to 1."""
     return (1, *shape[1:])
-
-
-# -- bf16 capability ---------------------------------------------------------------------------------
-
-
-def cpu_flags(cpuinfo: str | None = None) -> set[str]:
-    """The CPU's feature flags (x86 'flags', aarch64 'Features') from /proc/cpuinfo; empty if unreadable."""
-    if cpuinfo is None:
-        try:
-            with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
-                cpuinfo = f.read()
-        except OSError:
-            return set()
-    flags: set[str] = set()
-    for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() in ("flags", "Features"):
-            flags.update(value.split())
-    return flags
-
-
-def bf16_support(device: torch.device, cpuinfo: str | None = None) -> tuple[bool | None, str]:
-    """(has bf16 matmul hardware, what that was read from); None when it cannot be told."""
-    if device.type == "cuda":
-        major, minor = torch.cuda.get_device_capability(device)
-        name = torch.cuda.get_device_name(device)
-        native = major >= 8  # Ampere and later have bf16 tensor cores
-        return native, f"{name}, compute capability {major}.{minor} ({'>=' if native else '<'} 8.0)"
-    flags = cpu_flags(cpuinfo)
-    if not flags:
-        return None, "unknown: no CPU flags readable from /proc/cpuinfo"
-    found = [f for f in CPU_BF16_FLAGS if f in flags]
-    if "bf16" in flags:  # aarch64 (Armv8.6 BF16)
-        found.append("bf16")
-    if found:
-        return True, f"{', '.join(found)} in /proc/cpuinfo"
-    machine = platform.machine() or "this CPU"
-    return False, f"none of {', '.join(CPU_BF16_FLAGS)} in /proc/cpuinfo ({machine}): bf16 is emulated"
 
 
 # -- memory during one mode -----------------------------------------------------------------------------

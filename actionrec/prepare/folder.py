@@ -7,10 +7,11 @@ The most common layout of a private dataset:
       dancing/   c.mkv  sub/d.mp4 ...
 
 becomes `OUT/train_list_videos.txt` and `OUT/val_list_videos.txt` (`relpath label` lines, paths
-relative to SRC, which is the `data_root` a config reads them with) and `OUT/label_map.txt` (the
-class folder names, sorted: line i is class i). The split is stratified (each class puts
-`round(n * val_fraction)` of its n videos into val, at least one when it has two or more, never
-all of them) and seeded per class, so adding a class does not reshuffle the others.
+relative to SRC) and `OUT/label_map.txt` (the class folder names, sorted: line i is class i). With
+OUT = SRC the lists sit beside the videos, where `actionrec train CONFIG --data-root SRC` reads them.
+The split is stratified (each class puts `round(n * val_fraction)` of its n videos into val, at least
+one when it has two or more, never all of them) and seeded per class, so adding a class does not
+reshuffle the others.
 """
 
 from __future__ import annotations
@@ -63,7 +64,10 @@ def prepare_folder(
     if not src.is_dir():
         raise PrepareError(f"source folder not found: {src}")
     wanted = {e.lower() for e in extensions}
-    class_dirs = sorted(p for p in src.iterdir() if p.is_dir() and not p.name.startswith("."))
+    skip = {out.resolve()}  # lists written into a sub-folder of SRC are not a class
+    class_dirs = sorted(
+        p for p in src.iterdir() if p.is_dir() and not p.name.startswith(".") and p.resolve() not in skip
+    )
     loose = [p for p in src.iterdir() if p.is_file() and p.suffix.lower() in wanted]
     if not class_dirs:
         found = f" ({len(loose)} videos lie directly in it)" if loose else ""
