@@ -5,14 +5,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.actionrec-installed
 DEMO_DIR ?= work_dirs/demo
+# The versions the project is tested with (pyproject.toml declares the range a library needs).
+TORCH_VERSION := 2.14.1
+TORCHVISION_VERSION := 0.29.1
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: demo test venv clean
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PIP) torch==$(TORCH_VERSION) torchvision==$(TORCHVISION_VERSION)
+	$(PIP) -e '.[test]' torch==$(TORCH_VERSION) torchvision==$(TORCHVISION_VERSION)
 	touch $(STAMP)
 
 demo: $(STAMP)

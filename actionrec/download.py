@@ -1,11 +1,18 @@
-"""Fetch files (checkpoints) into a cache, resumably, and check their SHA-256.
+"""Fetch weight files into one cache, resumably, and check their SHA-256: the only download path.
 
-The cache lives in `$ACTIONREC_HOME` (default `~/.cache/actionrec`); downloads go to its
+Every weight file actionrec fetches goes through `download`: zoo checkpoints, torchvision's
+ImageNet backbones (`pretrained=True` on TSN), the CLIP encoders of UniFormerV2, and any URL given
+as a checkpoint. (timm backbones are the one exception: timm fetches its own weights into its own
+hub cache.) The cache lives in `$ACTIONREC_HOME` (default `~/.cache/actionrec`); files go to its
 `checkpoints/` folder. A download is written to `<name>.part`, continued with an HTTP Range
 request when interrupted, checked, and only then renamed to `<name>`, so a file under its final
 name is always complete. MMAction2 and torchvision put the first hex digits of the file's
 SHA-256 in its name (`..._20200614-e508be42.pth`); that prefix is checked when no full hash is
 given.
+
+A file already in the cache (downloaded earlier, or put there by hand on an offline machine) is
+checked by `verify_file` the same way on every road, with or without downloading: a file that
+fails is moved aside to `<name>.mismatch` (never silently used, never silently deleted).
 """
 
 from __future__ import annotations
@@ -19,9 +26,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tqdm import tqdm
-
 from actionrec.errors import ActionrecError
+from actionrec.progress import progress_bar
 
 _CHUNK = 1 << 20
 _ATTEMPTS = 3  # an interrupted transfer is resumed this many times within one call
@@ -30,6 +36,10 @@ _NAME_HASH = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
 
 class DownloadError(ActionrecError, RuntimeError):
     """A download that failed; the message says what to fetch, from where, and where to put it."""
+
+
+class NotCachedError(DownloadError, FileNotFoundError):
+    """A file that downloading was not allowed to fetch (`--no-download`) and that is not in the cache."""
 
 
 def cache_dir() -> Path:
@@ -60,19 +70,15 @@ def download(
 ) -> Path:
     """Download `url` (http, https or file) into `dst_dir` (default: the cache) and return its path.
 
-    An existing file is checked and reused. `sha256` is the full hex digest or a prefix of it;
-    without one, the prefix in the file name (if any) is checked. A mismatch deletes the file.
+    An existing file is checked (`verify_file`) and reused. `sha256` is the full hex digest or a
+    prefix of it; without one, the prefix in the file name (if any) is checked. A download that
+    fails the check is deleted; an existing file that fails it is moved aside.
     """
-    name = Path(urllib.parse.unquote(urllib.parse.urlparse(url).path)).name
-    if not name:
-        raise DownloadError(f"{url}: the URL does not end in a file name")
-    folder = Path(dst_dir) if dst_dir is not None else cache_dir() / "checkpoints"
-    dst = folder / name
-    expected = (sha256 or hash_prefix_from_name(name) or "").lower() or None
+    dst = destination(url, dst_dir)
+    expected = expected_hash(dst.name, sha256)
     if dst.exists():
-        _check_hash(dst, expected, url)
-        return dst
-    folder.mkdir(parents=True, exist_ok=True)
+        return verify_file(dst, expected, url)
+    dst.parent.mkdir(parents=True, exist_ok=True)
     part = dst.with_name(dst.name + ".part")
     for _ in range(_ATTEMPTS):
         if _transfer(url, part, dst, progress, timeout):
@@ -82,9 +88,54 @@ def download(
             f"{url}: the transfer was interrupted {_ATTEMPTS} times; the partial file is kept at "
             f"{part} and the next call resumes it"
         )
-    _check_hash(part, expected, url)
+    actual = _mismatch(part, expected)
+    if actual is not None:
+        part.unlink()
+        raise DownloadError(
+            f"{url}: SHA-256 mismatch: expected {expected}..., got {actual}; the download was deleted "
+            "(a corrupt transfer or a different file); run again to re-download"
+        )
     os.replace(part, dst)
     return dst
+
+
+def cached_file(url: str, dst_dir: str | os.PathLike | None = None, sha256: str | None = None) -> Path:
+    """The file `download(url, ...)` would return, without downloading: checked, or NotCachedError."""
+    dst = destination(url, dst_dir)
+    if not dst.is_file():
+        raise NotCachedError(not_cached_message(url, dst))
+    return verify_file(dst, expected_hash(dst.name, sha256), url)
+
+
+def destination(url: str, dst_dir: str | os.PathLike | None = None) -> Path:
+    """Where `url` is stored: `dst_dir` (default: the cache's checkpoints/) / the URL's file name."""
+    name = Path(urllib.parse.unquote(urllib.parse.urlparse(url).path)).name
+    if not name:
+        raise DownloadError(f"{url}: the URL does not end in a file name")
+    return (Path(dst_dir) if dst_dir is not None else cache_dir() / "checkpoints") / name
+
+
+def expected_hash(name: str, sha256: str | None = None) -> str | None:
+    """The digest (or prefix) a file must have: the given one, else the prefix in its name."""
+    return (sha256 or hash_prefix_from_name(name) or "").lower() or None
+
+
+def verify_file(path: Path, expected: str | None, url: str | None = None) -> Path:
+    """Check a cached file against `expected` (full digest or prefix); the same check on every road.
+
+    A file that fails is moved to `<name>.mismatch` (it may be the only copy someone placed by hand)
+    and the error says where it came from and how to get the right one.
+    """
+    actual = _mismatch(path, expected)
+    if actual is None:
+        return path
+    aside = path.with_name(path.name + ".mismatch")
+    os.replace(path, aside)
+    source = f" (from {url})" if url else ""
+    raise DownloadError(
+        f"{path}: SHA-256 mismatch: expected {expected}..., got {actual}; it is not the published file{source}. "
+        f"Moved it to {aside}; download again, or put the right file at {path}"
+    )
 
 
 def _transfer(url: str, part: Path, dst: Path, progress: bool, timeout: float) -> bool:
@@ -99,7 +150,9 @@ def _transfer(url: str, part: Path, dst: Path, progress: bool, timeout: float) -
         if e.code == 416 and offset:  # the .part is not a prefix of this file any more: start over
             part.unlink()
             return False
-        raise DownloadError(f"{url}: HTTP {e.code} {e.reason}") from e
+        raise DownloadError(
+            f"cannot download {url} (HTTP {e.code} {e.reason}); if you have the file, put it at {dst}"
+        ) from e
     except (urllib.error.URLError, OSError) as e:
         raise DownloadError(_offline_message(url, dst, getattr(e, "reason", e))) from e
     with response:
@@ -109,7 +162,7 @@ def _transfer(url: str, part: Path, dst: Path, progress: bool, timeout: float) -
         total = offset + int(length) if length is not None else None
         with (
             open(part, "ab" if offset else "wb") as out,
-            tqdm(
+            progress_bar(
                 total=total,
                 initial=offset,
                 unit="B",
@@ -133,21 +186,26 @@ def _resumes_at(response, offset: int) -> bool:
     return getattr(response, "status", None) == 206 and content_range.startswith(f"bytes {offset}-")
 
 
-def _check_hash(path: Path, expected: str | None, url: str) -> None:
+def _mismatch(path: Path, expected: str | None) -> str | None:
+    """The file's actual digest when it does not match `expected`, else None."""
     if expected is None:
-        return
+        return None
     actual = sha256_of(path)
-    if not actual.startswith(expected):
-        path.unlink()
-        raise DownloadError(
-            f"{url}: SHA-256 mismatch: expected {expected}..., got {actual}; the file was deleted "
-            "(a corrupt or different file); run again to re-download"
-        )
+    return None if actual.startswith(expected) else actual
 
 
 def _offline_message(url: str, dst: Path, reason: object) -> str:
+    reason = " ".join(str(reason).split())  # one line, whatever the OS said
     return (
         f"cannot download {url} ({reason}). If this machine is offline, fetch the file elsewhere "
         f"(e.g. `curl -L -o {dst.name} '{url}'`) and put it at {dst} "
         f"(set ACTIONREC_HOME to move the cache, now {cache_dir()})."
+    )
+
+
+def not_cached_message(url: str, dst: Path) -> str:
+    """What to do when a file must come from the cache (no download allowed) and is not there."""
+    return (
+        f"{dst} is not in the cache and downloading is off; fetch {url} "
+        f"(e.g. `curl -L -o {dst.name} '{url}'`) and put it at {dst}, or allow the download"
     )

@@ -23,7 +23,13 @@ import torch
 
 from actionrec.checkpoints.io import Placeholder, read_checkpoint, read_pickle
 from actionrec.data.annotations import AnnotationError, load_json_list, load_rawframe_list, load_video_list
+from actionrec.errors import ActionrecError
 from actionrec.metrics import evaluate
+
+
+class FusionError(ActionrecError, ValueError):
+    """Score files or labels that cannot be fused (shapes, counts, formats); names the file."""
+
 
 Labels = np.ndarray | list  # (N,) class indices, (N, K) multi-hot, or per-video index tuples
 
@@ -33,7 +39,7 @@ def _array(value: Any, where: str) -> np.ndarray:
         return value.detach().cpu().float().numpy()
     if isinstance(value, np.ndarray) and value.dtype != object:
         return value
-    raise ValueError(f"{where}: expected a score array, got {value!r:.80}")
+    raise FusionError(f"{where}: expected a score array, got {value!r:.80}")
 
 
 def _dump_label(value: Any, where: str) -> int | np.ndarray:
@@ -49,7 +55,7 @@ def load_scores(path: str | os.PathLike) -> tuple[np.ndarray, Labels | None]:
         try:
             obj: Any = np.load(path, allow_pickle=False)
         except ValueError as e:
-            raise ValueError(f"{path}: not a plain numeric .npy array ({e})") from e
+            raise FusionError(f"{path}: not a plain numeric .npy array ({e})") from e
     elif path.suffix in (".pt", ".pth"):
         obj = read_checkpoint(path)
     else:
@@ -57,18 +63,18 @@ def load_scores(path: str | os.PathLike) -> tuple[np.ndarray, Labels | None]:
     labels = None
     if isinstance(obj, (list, tuple)) and obj and isinstance(obj[0], dict) and not isinstance(obj[0], Placeholder):
         if any("pred_score" not in sample for sample in obj):
-            raise ValueError(f"{path}: a list of dicts without 'pred_score' in every entry (MMAction2 --dump format)")
+            raise FusionError(f"{path}: a list of dicts without 'pred_score' in every entry (MMAction2 --dump format)")
         if all("gt_label" in sample for sample in obj):
             labels = [_dump_label(sample["gt_label"], f"{path}: entry {i} 'gt_label'") for i, sample in enumerate(obj)]
         obj = [sample["pred_score"] for sample in obj]
     if isinstance(obj, (list, tuple)):
         if not obj:
-            raise ValueError(f"{path}: holds an empty list, expected per-video scores")
+            raise FusionError(f"{path}: holds an empty list, expected per-video scores")
         scores = np.stack([_array(row, f"{path}: entry {i}").reshape(-1) for i, row in enumerate(obj)])
     else:
         scores = _array(obj, str(path))
     if scores.ndim != 2:
-        raise ValueError(f"{path}: scores have shape {scores.shape}, expected (num_videos, num_classes)")
+        raise FusionError(f"{path}: scores have shape {scores.shape}, expected (num_videos, num_classes)")
     if isinstance(labels, list) and labels and isinstance(labels[0], np.ndarray):
         labels = np.stack(labels)
     return scores.astype(np.float64), labels
@@ -90,7 +96,7 @@ def load_labels(
     elif annotation_format == "video":
         samples = load_video_list(path, delimiter=delimiter, multi_label=multi_label)
     else:
-        raise ValueError(f"annotation_format must be 'video', 'rawframe' or 'json', got {annotation_format!r}")
+        raise FusionError(f"annotation_format must be 'video', 'rawframe' or 'json', got {annotation_format!r}")
     unlabelled = [i for i, s in enumerate(samples) if s.label == -1]
     if unlabelled:
         raise AnnotationError(f"{path}: entry {unlabelled[0]} (and {len(unlabelled) - 1} more) has no label")
@@ -107,10 +113,12 @@ def fuse_scores(
 ) -> np.ndarray:
     """`sum_i coefficients[i] * scores[i]` (each softmaxed first with `apply_softmax`)."""
     if len(score_list) != len(coefficients):
-        raise ValueError(f"{len(score_list)} score arrays but {len(coefficients)} coefficients")
+        raise FusionError(f"{len(score_list)} score arrays but {len(coefficients)} coefficients")
     shapes = {np.shape(s) for s in score_list}
     if len(shapes) != 1:
-        raise ValueError(f"score arrays differ in shape: {sorted(shapes)}; they must cover the same videos and classes")
+        raise FusionError(
+            f"score arrays differ in shape: {sorted(shapes)}; they must cover the same videos and classes"
+        )
     fused = np.zeros(shapes.pop(), dtype=np.float64)
     for scores, coefficient in zip(score_list, coefficients):
         fused += coefficient * (softmax(scores) if apply_softmax else scores)
@@ -132,9 +140,9 @@ def fuse_and_evaluate(
     if labels is None:
         labels = loaded[0][1]
         if labels is None:
-            raise ValueError(f"{paths[0]} carries no labels; pass labels (an annotation list or .npy)")
+            raise FusionError(f"{paths[0]} carries no labels; pass labels (an annotation list or .npy)")
     fused = fuse_scores([scores for scores, _ in loaded], coefficients, apply_softmax)
     if len(labels) != len(fused):
-        raise ValueError(f"{len(labels)} labels for {len(fused)} videos in the score files")
+        raise FusionError(f"{len(labels)} labels for {len(fused)} videos in the score files")
     metrics = ("mmit_mean_average_precision",) if multi_label else ("mean_class_accuracy", "top_k_accuracy")
     return fused, evaluate(fused, labels, metrics=metrics, topk=(1, 5))

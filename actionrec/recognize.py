@@ -13,9 +13,11 @@ Frame-folder (rawframes) configs recognise video files the same way: only the re
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from torch import nn
 from actionrec import zoo
 from actionrec.build import build_model
 from actionrec.checkpoints import CheckpointError, load_checkpoint
-from actionrec.config import Config, ConfigError, load_config
+from actionrec.config import Config, ConfigError, ConfigNotFoundError, load_config, resolve_config
 from actionrec.data.annotations import load_label_map
 from actionrec.data.datasets import Pipeline
 from actionrec.data.decoders import (
@@ -38,8 +40,15 @@ from actionrec.data.decoders import (
     open_video,
 )
 from actionrec.data.transforms import MODALITY_CHANNELS, Clip
+from actionrec.errors import ActionrecError
+from actionrec.progress import progress_bar
 
 log = logging.getLogger(__name__)
+
+#: label maps that ship with the package: a config naming one of these files uses it when its own path is absent
+PACKAGED_LABEL_MAPS = Path(__file__).resolve().parent / "label_maps"
+# Progress: nothing is shown for recognitions shorter than this; longer ones show decoding and views done / total.
+_PROGRESS_DELAY_S = 1.5
 
 VideoInput = str | os.PathLike | np.ndarray | torch.Tensor
 
@@ -48,6 +57,10 @@ VideoInput = str | os.PathLike | np.ndarray | torch.Tensor
 _FRAMES_PER_READ = 512
 # Seconds within which a frame's pts counts as equal to a window edge (k * stride is computed in floats).
 _TIME_TOLERANCE = 1e-6
+
+
+class RecognizeError(ActionrecError, ValueError):
+    """Input recognition cannot use (frame layout, windows, label map size, flow vs RGB); says what was expected."""
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -119,26 +132,26 @@ def frames_from_array(array: np.ndarray | torch.Tensor, channels: int = 3) -> to
     shape = tuple(array.shape)
     expected = f"a uint8 {kind} {layout} with C={channels}"
     if array.dtype != (np.uint8 if is_numpy else torch.uint8):
-        raise ValueError(
+        raise RecognizeError(
             f"frames: expected {expected}, got dtype {array.dtype}; scale 0..1 floats with "
             "(x * 255).round() and convert to uint8"
         )
     if len(shape) != 4:
         hint = " (one image: add a time axis)" if len(shape) == 3 else ""
-        raise ValueError(f"frames: expected {expected}, got shape {shape}{hint}")
+        raise RecognizeError(f"frames: expected {expected}, got shape {shape}{hint}")
     channel_axis, other_axis = (3, 1) if is_numpy else (1, 3)
     if shape[channel_axis] != channels:
         fix = "frames.transpose(0, 2, 3, 1)" if is_numpy else "frames.permute(0, 3, 1, 2)"
         hint = f"; it looks {'channels-first' if is_numpy else 'channels-last'}: pass {fix}"
         hint = hint if shape[other_axis] == channels else ""
-        raise ValueError(f"frames: expected {expected}, got shape {shape}{hint}")
+        raise RecognizeError(f"frames: expected {expected}, got shape {shape}{hint}")
     if shape[other_axis] == channels:
-        raise ValueError(
+        raise RecognizeError(
             f"frames: shape {shape} is ambiguous (C={channels} on axis 1 and axis 3); expected "
             f"{expected} with H, W > {channels}"
         )
     if 0 in shape:
-        raise ValueError(f"frames: expected {expected}, got an empty shape {shape}")
+        raise RecognizeError(f"frames: expected {expected}, got an empty shape {shape}")
     if is_numpy:
         return torch.from_numpy(np.ascontiguousarray(array)).permute(0, 3, 1, 2)
     return array.detach().cpu()
@@ -169,7 +182,7 @@ def window_spans(
     """
     stride = window if stride is None else stride
     if not window > 0 or not stride > 0:
-        raise ValueError(f"window and stride must be positive seconds, got window={window}, stride={stride}")
+        raise RecognizeError(f"window and stride must be positive seconds, got window={window}, stride={stride}")
     times = np.asarray(times, dtype=np.float64)
     video_end = float(times[-1]) + frame_duration
     spans = []
@@ -199,7 +212,9 @@ def _frame_times(reader: FrameReader, fps: float | None) -> tuple[list[float], f
     if fps is None and times is not None and len(times) > 1:
         fps = (len(times) - 1) / (times[-1] - times[0])
     if fps is None or fps <= 0:
-        raise ValueError(f"{reader.path}: windows need the frame rate; pass fps= (--fps) for frame arrays and folders")
+        raise RecognizeError(
+            f"{reader.path}: windows need the frame rate; pass fps= (--fps) for frame arrays and folders"
+        )
     if times is None:
         times = [i / fps for i in range(reader.num_frames)]
     return times, 1.0 / fps
@@ -251,6 +266,7 @@ class Recognizer:
         amp: str | None = None,
         backend: str = "auto",
         filename_tmpl: str | None = None,
+        progress: bool = True,
     ) -> None:
         if not hasattr(model, "predict"):
             raise TypeError(f"model must be an actionrec recognizer with predict(), got {type(model).__name__}")
@@ -265,6 +281,7 @@ class Recognizer:
         self.amp = amp
         self.backend = backend
         self.filename_tmpl = filename_tmpl
+        self.progress = progress
 
     # -- construction from files ------------------------------------------------------------------
     @classmethod
@@ -275,13 +292,18 @@ class Recognizer:
         *,
         model: nn.Module | None = None,
         label_map: str | os.PathLike | Sequence[str] | None = None,
+        cfg_options: Iterable[str] = (),
         **kwargs,
     ) -> Recognizer:
-        """Build the config's model (or take `model`), load `checkpoint` into it, use the config's test pipeline."""
-        cfg = _load(config)
+        """Build the config's model (or take `model`), load `checkpoint` into it, use the config's test pipeline.
+
+        `config`: a file or a packaged config's name; `cfg_options` override its keys as `--cfg-options`
+        does (e.g. `['data.test.pipeline.0.num_clips=1']`).
+        """
+        cfg = _load(config, cfg_options)
         if model is None:
             if checkpoint is None:
-                raise ValueError(
+                raise RecognizeError(
                     f"{_name(config)}: a checkpoint is needed to recognise with the config's model "
                     "(an untrained model's scores mean nothing)"
                 )
@@ -301,19 +323,25 @@ class Recognizer:
 
     @classmethod
     def from_zoo(
-        cls, name: str, *, download: bool = True, label_map: str | os.PathLike | None = None, **kwargs
+        cls,
+        name: str,
+        *,
+        download: bool = True,
+        label_map: str | os.PathLike | None = None,
+        cfg_options: Iterable[str] = (),
+        **kwargs,
     ) -> Recognizer:
-        """A zoo entry: its config (from the actionrec repository), checkpoint and label map."""
+        """A zoo entry: its config (shipped in the package), hash-checked checkpoint and label map."""
         entry = zoo.get(name)
         if entry.is_fusion:
-            raise ValueError(
+            raise RecognizeError(
                 f"{entry.name} is a late fusion of {' and '.join(entry.members)}; recognise with "
                 "each member and combine the scores (actionrec fuse)"
             )
         config = zoo_config_path(entry.name, entry.config)
         checkpoint = zoo.checkpoint_path(entry.name, download=download)
         labels = label_map if label_map is not None else entry.label_map()
-        return cls.from_config(config, checkpoint, label_map=labels, **kwargs)
+        return cls.from_config(config, checkpoint, label_map=labels, cfg_options=cfg_options, **kwargs)
 
     # -- recognition --------------------------------------------------------------------------
     def __call__(
@@ -332,18 +360,42 @@ class Recognizer:
             else:
                 times, frame_duration = _frame_times(reader, fps)
                 spans = window_spans(times, frame_duration, window, stride)
-            results = list(self._recognize_spans(reader, spans, fps))
+            sampler = self.pipeline.sampler
+            positions = [span.first + sampler(span.count, np.random.default_rng(0), fps=fps) for span in spans]
+            with progress_bar(
+                desc=Path(reader.path).name or reader.path,
+                unit="view",
+                delay=_PROGRESS_DELAY_S,
+                disable=not self.progress,
+                postfix=f"decoding {sum(len(p) for p in positions)} frames",
+            ) as bar:
+                results = list(self._recognize_spans(reader, spans, positions, bar))
         return results if window is not None else results[0]
 
-    def _recognize_spans(self, reader: FrameReader, spans: list[Span], fps: float | None) -> Iterator[Recognition]:
-        sampler, clip_len = self.pipeline.sampler, self.pipeline.sampler.clip_len
-        positions = [span.first + sampler(span.count, np.random.default_rng(0), fps=fps) for span in spans]
-        for span, frames in zip(spans, _decode_in_groups(reader, positions)):
+    def _recognize_spans(
+        self, reader: FrameReader, spans: list[Span], positions: list[np.ndarray], bar
+    ) -> Iterator[Recognition]:
+        clip_len = self.pipeline.sampler.clip_len
+        tic = time.perf_counter()
+        for index, (span, frames) in enumerate(zip(spans, _decode_in_groups(reader, positions))):
             clip = Clip(frames, clip_len=clip_len, num_clips=len(frames) // clip_len, modality=self.pipeline.modality)
             views = self.pipeline.transform(clip, np.random.default_rng(0))
-            scores = self.model.predict(views[None].to(self.device), average_clips=self.average_clips, amp=self.amp)
+            if index == 0:
+                bar.total = len(views) * len(spans)
+                stage = f"decoded in {time.perf_counter() - tic:.1f} s"
+                bar.set_postfix_str(stage if len(spans) == 1 else f"{stage}; window 1/{len(spans)}", refresh=False)
+            elif len(spans) > 1:
+                bar.set_postfix_str(f"window {index + 1}/{len(spans)}", refresh=False)
+            scores = self._predict(views[None].to(self.device), bar)
+            if bar.n < (index + 1) * len(views):  # a model that does not say how far it got
+                bar.update((index + 1) * len(views) - bar.n)
             probabilities = self._probabilities(scores[0].float().cpu())
             yield Recognition(probabilities, self._class_names(len(probabilities)), reader.path, span.start, span.end)
+
+    def _predict(self, views: torch.Tensor, bar) -> torch.Tensor:
+        """`model.predict(views)`, with the views the backbone has done counted on `bar` as it goes."""
+        with _counting_views(self.model, bar):
+            return self.model.predict(views, average_clips=self.average_clips, amp=self.amp)
 
     def _probabilities(self, scores: torch.Tensor) -> np.ndarray:
         mode = self.model.average_clips if self.average_clips is ... else self.average_clips
@@ -356,7 +408,9 @@ class Recognizer:
             log.warning("no label map (give one with label_map= / --label-map); classes are named class_<i>")
             self.labels = [f"class_{i}" for i in range(num_classes)]
         if len(self.labels) != num_classes:
-            raise ValueError(f"the label map has {len(self.labels)} names but the model scores {num_classes} classes")
+            raise RecognizeError(
+                f"the label map has {len(self.labels)} names but the model scores {num_classes} classes"
+            )
         return self.labels
 
     def _open(self, video: VideoInput, fps: float | None) -> FrameReader:
@@ -372,7 +426,7 @@ class Recognizer:
         template = {"filename_tmpl": self.filename_tmpl} if self.filename_tmpl else {}
         if modality == "Flow":
             if not os.path.isdir(path):
-                raise ValueError(
+                raise RecognizeError(
                     f"{path}: this is a flow model; recognition needs precomputed flow frames (a folder "
                     "of x_00001.jpg / y_00001.jpg, e.g. from `actionrec data extract-frames --flow "
                     "tvl1`), not a video file"
@@ -383,6 +437,34 @@ class Recognizer:
         return open_video(path, self.backend)
 
 
+@contextlib.contextmanager
+def _counting_views(model: nn.Module, bar) -> Iterator[None]:
+    """Count the views `model.predict` pushes through `forward_features` (it runs them in chunks) on `bar`.
+
+    The model computes exactly as it always does: its bound `forward_features` is wrapped on the
+    instance for the duration of one call. Models without `forward_features` report all views at the end.
+    """
+    original = getattr(model, "forward_features", None)
+    if original is None:
+        yield
+        return
+    shadowed = "forward_features" in vars(model)
+
+    def counted(views: torch.Tensor) -> torch.Tensor:
+        features = original(views)
+        bar.update(len(views))
+        return features
+
+    model.forward_features = counted
+    try:
+        yield
+    finally:
+        if shadowed:
+            model.forward_features = original
+        else:
+            del model.forward_features
+
+
 # -- helpers for configs, checkpoints and the zoo -------------------------------------------------
 
 
@@ -390,12 +472,13 @@ def _name(config: str | os.PathLike | Config) -> str:
     return "config" if isinstance(config, Config) else os.fspath(config)
 
 
-def _load(config: str | os.PathLike | Config) -> Config:
+def _load(config: str | os.PathLike | Config, cfg_options: Iterable[str] = ()) -> Config:
+    """A config object, file or packaged config's name -> Config (with `cfg_options` applied)."""
     if isinstance(config, Config):
+        if cfg_options:
+            raise RecognizeError("cfg_options apply to a config file or name, not to a Config object")
         return config
-    if not os.path.isfile(config):
-        raise FileNotFoundError(f"config file not found: {os.fspath(config)}")
-    return load_config(config)
+    return load_config(config, list(cfg_options))
 
 
 def pipeline_from_config(cfg: Config, source: str = "config"):
@@ -412,14 +495,24 @@ def _config_averaging(cfg: Config) -> str | None | object:
 
 
 def _labels(label_map: str | os.PathLike | Sequence[str] | None, cfg: Config | None) -> list[str] | None:
-    """Class names: the given list or file, else the config's data.label_map when that file exists."""
+    """Class names: the given list or file, else the config's data.label_map.
+
+    A config written for a dataset (`data/kinetics400/label_map_k400.txt`) names a label map that
+    ships inside the package (actionrec/label_maps/): when the config's path does not exist, the
+    packaged file of the same name is used, so a Kinetics-400 config names Kinetics-400 classes.
+    """
     if label_map is not None:
         return list(label_map) if not isinstance(label_map, (str, os.PathLike)) else load_label_map(label_map)
     path = cfg.data.label_map if cfg is not None else None
-    if path and os.path.isfile(path):
+    if not path:
+        return None
+    if os.path.isfile(path):
         return load_label_map(path)
-    if path:
-        log.warning("the config's label map %s does not exist", path)
+    packaged = PACKAGED_LABEL_MAPS / Path(path).name
+    if packaged.is_file():
+        log.debug("the config's label map %s is not here; using the packaged %s", path, packaged.name)
+        return load_label_map(packaged)
+    log.warning("the config's label map %s does not exist; classes are named class_<i> (give --label-map)", path)
     return None
 
 
@@ -432,22 +525,35 @@ def _load_weights(model: nn.Module, checkpoint: str | os.PathLike) -> None:
         log.warning("%s", report)
 
 
-def package_dir() -> Path:
-    """The folder that holds `configs/`: the installed package itself (configs ship as package data)."""
-    return Path(__file__).resolve().parent
-
-
 def zoo_config_path(name: str, config: str) -> Path:
-    """A zoo entry's config, relative to the current directory or to the actionrec repository."""
-    candidates = [Path(config), package_dir() / config]
-    for path in candidates:
-        if path.is_file():
-            return path
-    looked = " and ".join(str(p.resolve()) for p in candidates)
-    raise FileNotFoundError(
-        f"zoo entry {name}: config {config} not found (looked at {looked}); zoo configs ship inside "
-        "the actionrec package: reinstall it, or pass --config/--checkpoint"
-    )
+    """A zoo entry's config: a file, or the packaged config at the same place (`configs/...`)."""
+    try:
+        return resolve_config(config)
+    except ConfigNotFoundError:
+        raise ConfigNotFoundError(
+            f"zoo entry {name}: config {config} not found in the installed package "
+            f"({Path(__file__).resolve().parent / 'configs'}); reinstall actionrec, or pass --config/--checkpoint"
+        ) from None
+
+
+def check_video(video: VideoInput, backend: str | None = None) -> None:
+    """Fail fast, before a model is built: `video` (a path) exists and opens with at least one frame.
+
+    Frames in memory are checked when they are read; a folder is checked for files only (frame and
+    flow folders are read by the config's reader).
+    """
+    if not isinstance(video, (str, os.PathLike)):
+        return
+    path = os.fspath(video)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"video not found: {path}")
+    if os.path.isdir(path):
+        if not any(os.scandir(path)):
+            raise VideoDecodeError(f"{path}: the frame folder is empty")
+        return
+    with open_video(path, backend or "auto") as reader:
+        if reader.num_frames < 1:
+            raise VideoDecodeError(f"{path}: the video has no frames")
 
 
 def recognize(
@@ -465,36 +571,45 @@ def recognize(
     amp: str | None = None,
     backend: str | None = None,
     download: bool = True,
+    cfg_options: Iterable[str] = (),
+    progress: bool = True,
 ) -> Recognition | list[Recognition]:
     """Recognise one input; see `Recognizer` to recognise many with one model.
 
     - `model="zoo-entry-name"`: the zoo's config, checkpoint (downloaded unless `download=False`)
       and label map.
-    - `config=..., checkpoint=...`: an actionrec or MMAction2 config and its weights.
+    - `config=..., checkpoint=...`: an actionrec or MMAction2 config (a file, or a packaged
+      config's name) and its weights; `cfg_options` override config keys (`['test.average_clips="prob"']`).
     - `model=<nn.Module>` with `pipeline=` or `config=` (for its test pipeline and label map).
 
     `video`: a video file, a frame folder (flow folders for flow models), a numpy `(T, H, W, C)`
-    or torch `(T, C, H, W)` uint8 RGB array. Returns a `Recognition`, or a list of them (one per
-    window) when `window` seconds are given.
+    or torch `(T, C, H, W)` uint8 RGB array; a path is checked (it exists and opens) before any
+    model is built. Returns a `Recognition`, or a list of them (one per window) when `window`
+    seconds are given. `progress`: show decoding and views done / total when it takes a while.
     """
-    options = dict(device=device, amp=amp, backend=backend)
+    options = dict(device=device, amp=amp, backend=backend, progress=progress)
+    check_video(video, backend)
     if isinstance(model, str):
         if config is not None or checkpoint is not None or pipeline is not None:
-            raise ValueError(
+            raise RecognizeError(
                 "model=<zoo name> brings its own config and checkpoint; do not pass config/checkpoint/pipeline with it"
             )
-        recognizer = Recognizer.from_zoo(model, download=download, label_map=label_map, **options)
+        recognizer = Recognizer.from_zoo(
+            model, download=download, label_map=label_map, cfg_options=cfg_options, **options
+        )
     elif isinstance(model, nn.Module) and pipeline is not None:
         if config is not None:
-            raise ValueError("give either pipeline= or config= with an in-memory model, not both")
+            raise RecognizeError("give either pipeline= or config= with an in-memory model, not both")
         if checkpoint is not None:
             _load_weights(model, checkpoint)
         options["backend"] = backend or "auto"
         recognizer = Recognizer(model, pipeline, _labels(label_map, None), **options)
     elif config is not None:
-        recognizer = Recognizer.from_config(config, checkpoint, model=model, label_map=label_map, **options)
+        recognizer = Recognizer.from_config(
+            config, checkpoint, model=model, label_map=label_map, cfg_options=cfg_options, **options
+        )
     elif model is None:
-        raise ValueError(
+        raise RecognizeError(
             "recognize needs model=<zoo name>, or config= and checkpoint=, or model=<nn.Module> with "
             "pipeline= or config="
         )

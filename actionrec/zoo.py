@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from actionrec.data.annotations import load_label_map
-from actionrec.download import cache_dir
+from actionrec.download import cache_dir, cached_file
 from actionrec.download import download as fetch_file
 from actionrec.errors import ActionrecError
 
@@ -40,6 +40,10 @@ DATASET_ALIASES = {
     "activitynetv1.3": "activitynet",
 }
 _DATA_FILE = "zoo_entries.json"
+
+
+class ZooError(ActionrecError, ValueError):
+    """A bad zoo request (unknown dataset or arch, a fusion asked for its file) or a malformed zoo record."""
 
 
 class UnknownEntryError(ActionrecError, KeyError):
@@ -132,7 +136,7 @@ def _entry_from_record(record: dict, where: str) -> ZooEntry:
     known = {f.name for f in fields(ZooEntry)}
     unknown = sorted(set(record) - known)
     if unknown:
-        raise ValueError(f"{where}: unknown field(s) {unknown}; expected some of {sorted(known)}")
+        raise ZooError(f"{where}: unknown field(s) {unknown}; expected some of {sorted(known)}")
     record = dict(record)
     record["notes"] = tuple(record.get("notes", ()))
     record["also_reported"] = tuple(ReportedResult(**r) for r in record.get("also_reported", ()))
@@ -141,11 +145,11 @@ def _entry_from_record(record: dict, where: str) -> ZooEntry:
     try:
         entry = ZooEntry(**record)
     except TypeError as e:
-        raise ValueError(f"{where}: {e}") from e
+        raise ZooError(f"{where}: {e}") from e
     if entry.arch not in ARCHS:
-        raise ValueError(f"{where}: arch {entry.arch!r} is not one of {ARCHS}")
+        raise ZooError(f"{where}: arch {entry.arch!r} is not one of {ARCHS}")
     if not entry.is_fusion and not (entry.url and entry.sha256_prefix and entry.config):
-        raise ValueError(f"{where}: a checkpoint entry needs url, sha256_prefix and config")
+        raise ZooError(f"{where}: a checkpoint entry needs url, sha256_prefix and config")
     return entry
 
 
@@ -158,12 +162,12 @@ def _registry() -> dict[str, ZooEntry]:
         for i, record in enumerate(data[group]):
             entry = _entry_from_record(record, f"{_DATA_FILE}: {group}[{i}] ({record.get('name', '?')})")
             if entry.name in registry:
-                raise ValueError(f"{_DATA_FILE}: {group}[{i}]: duplicate name {entry.name!r}")
+                raise ZooError(f"{_DATA_FILE}: {group}[{i}]: duplicate name {entry.name!r}")
             registry[entry.name] = entry
     for entry in registry.values():
         missing = [m for m in entry.members if m not in registry]
         if missing:
-            raise ValueError(f"{_DATA_FILE}: fusion {entry.name!r} names unknown members {missing}")
+            raise ZooError(f"{_DATA_FILE}: fusion {entry.name!r} names unknown members {missing}")
     return registry
 
 
@@ -173,7 +177,7 @@ def normalize_dataset(dataset: str) -> str:
     key = DATASET_ALIASES.get(key, key)
     known = sorted({e.dataset for e in _registry().values()})
     if key not in known:
-        raise ValueError(f"unknown dataset {dataset!r}; the zoo has {', '.join(known)}")
+        raise ZooError(f"unknown dataset {dataset!r}; the zoo has {', '.join(known)}")
     return key
 
 
@@ -183,7 +187,7 @@ def entries(dataset: str | None = None, arch: str | None = None, fusions: bool =
     `fusions=False` leaves out the two-stream entries, which have no checkpoint file.
     """
     if arch is not None and arch.lower() not in ARCHS:
-        raise ValueError(f"unknown arch {arch!r}; expected one of {', '.join(ARCHS)}")
+        raise ZooError(f"unknown arch {arch!r}; expected one of {', '.join(ARCHS)}")
     key = normalize_dataset(dataset) if dataset is not None else None
     return [
         e
@@ -228,28 +232,23 @@ def checkpoint_path(
     dst_dir: str | os.PathLike | None = None,
     progress: bool = True,
 ) -> Path:
-    """The local file of checkpoint `name` (default folder: `$ACTIONREC_HOME/checkpoints`).
+    """The local, hash-checked file of checkpoint `name` (default folder: `$ACTIONREC_HOME/checkpoints`).
 
-    With `download=True` a missing file is fetched (resuming a partial one) and any file is
-    checked against the SHA-256 prefix in its name. With `download=False` an existing file is
-    returned unchecked, and a missing one raises FileNotFoundError saying where to put it.
+    Any file already there (downloaded, or put there by hand) is checked against the SHA-256
+    prefix in its name, with or without `download`; one that fails is moved aside. A missing file
+    is fetched (resuming a partial one) when `download=True`, else NotCachedError (a
+    FileNotFoundError) says what to fetch and where to put it.
     """
     entry = get(name)
     if entry.is_fusion:
-        raise ValueError(
+        raise ZooError(
             f"{entry.name} is a fusion of {' and '.join(entry.members)} and has no checkpoint of "
             "its own; ask for each member's checkpoint"
         )
     folder = Path(dst_dir) if dst_dir is not None else cache_dir() / "checkpoints"
     if download:
         return fetch_file(entry.url, folder, entry.sha256_prefix, progress)
-    path = folder / entry.filename
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{entry.name}: {path} does not exist; download it from {entry.url} "
-            "(or call checkpoint_path with download=True)"
-        )
-    return path
+    return cached_file(entry.url, folder, entry.sha256_prefix)
 
 
 def format_metric(value: float | None) -> str:

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import os
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from actionrec.config import Config, ConfigError, load_config, load_config_dict
+import actionrec
+from actionrec.cli import main
+from actionrec.config import (
+    Config,
+    ConfigError,
+    ConfigNotFoundError,
+    load_config,
+    load_config_dict,
+    packaged_configs,
+    resolve_config,
+)
 from actionrec.config.loader import apply_overrides, merge
+from actionrec.errors import ActionrecError
 
 MINIMAL = """
 model = dict(name='tsn_r18', num_classes=4)
@@ -279,3 +293,96 @@ def test_import_mmaction_0x_config(tmp_path):
     assert cfg.test.metrics == ["mmit_mean_average_precision"]
     assert any(item.startswith("dist_params:") for item in ignored)
     assert any(item.startswith("workflow:") for item in ignored)
+
+
+# -- packaged configs by name: every command works the same from a checkout and from a wheel --------------
+
+PACKAGED = Path(actionrec.__file__).resolve().parent / "configs"
+
+
+def _packaged_on_disk() -> dict[str, Path]:
+    """Every complete config file under actionrec/configs (walked here, not by the code under test)."""
+    found = {}
+    for folder, _, files in os.walk(PACKAGED):
+        if "_base_" in Path(folder).relative_to(PACKAGED).parts:
+            continue
+        for file in files:
+            if file.endswith((".py", ".yaml")):
+                found[Path(file).stem] = Path(folder) / file
+    return found
+
+
+def test_every_packaged_config_has_a_unique_name_that_is_not_a_model_name():
+    on_disk = _packaged_on_disk()
+    assert packaged_configs() == on_disk
+    count = sum(1 for _, _, files in os.walk(PACKAGED) for f in files if f.endswith((".py", ".yaml")))
+    bases = len(os.listdir(PACKAGED / "_base_"))
+    assert len(on_disk) == count - bases  # names unique; only the _base_ parts are left out
+    assert len(on_disk) == 68  # 43 TSN + 23 UniFormerV2 seed configs (docs/configs.md) + 2 demo configs
+    assert not set(on_disk) & set(actionrec.list_models())  # build_model('tsn_r50') stays a model name
+
+
+def test_a_packaged_config_by_name_from_anywhere_and_an_existing_path_wins(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    name = "tsn_r50_1x1x3_100e_kinetics400_rgb"
+    assert resolve_config(name) == PACKAGED / "recognition" / "tsn" / f"{name}.py"
+    assert resolve_config(f"{name}.py") == resolve_config(name)
+    assert resolve_config(f"configs/recognition/tsn/{name}.py") == resolve_config(name)  # the repository spelling
+    assert load_config(name).data.num_classes == 400
+    # a file of that name in the working directory is what the user means
+    local = write(tmp_path, f"{name}.py", MINIMAL)
+    assert resolve_config(f"{name}.py").resolve() == local and load_config(f"{name}.py").data.num_classes == 4
+    assert resolve_config(name) == PACKAGED / "recognition" / "tsn" / f"{name}.py"  # no local file without .py
+
+
+def test_an_unknown_name_lists_the_closest_packaged_names(tmp_path):
+    with pytest.raises(ConfigNotFoundError) as error:
+        load_config("tsn_r50_1x1x3_100e_kinetic400_rgb")
+    assert isinstance(error.value, FileNotFoundError) and isinstance(error.value, ActionrecError)
+    message = str(error.value)
+    assert message.startswith("config file not found: tsn_r50_1x1x3_100e_kinetic400_rgb")
+    assert "close names: tsn_r50_1x1x3_100e_kinetics400_rgb" in message and "actionrec config list" in message
+    with pytest.raises(ConfigNotFoundError, match=f"config file not found: {tmp_path / 'nope.py'}"):
+        load_config(tmp_path / "nope.py")
+
+
+def test_build_model_takes_a_packaged_config_name():
+    by_name = actionrec.build_model("tsn_r18_synthetic")
+    by_path = actionrec.build_model(PACKAGED / "demo" / "tsn_r18_synthetic.py")
+    assert {k: v.shape for k, v in by_name.state_dict().items()} == {
+        k: v.shape for k, v in by_path.state_dict().items()
+    }
+    assert by_name.cls_head.num_classes == 12  # the demo's 12 synthetic classes
+    assert type(actionrec.build_model("tsn_r18")).__name__ == "TSN"  # a model name is still a model name
+    with pytest.raises(KeyError, match="close names: tsn_r18_synthetic") as error:
+        actionrec.build_model("tsn_r18_synthetc")
+    assert isinstance(error.value, ActionrecError)
+
+
+def test_config_list_shows_every_packaged_config(capsys):
+    assert main(["config", "list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["NAME", "FAMILY", "DATASET", "CLASSES"]
+    rows = {line.split()[0]: line.split()[1:] for line in out[1:-1]}
+    assert set(rows) == set(_packaged_on_disk()) and out[-1] == f"{len(rows)} configs"
+    # by hand, from the files: the K400 TSN, a UniFormerV2 on Moments in Time, the demo
+    assert rows["tsn_r50_1x1x3_100e_kinetics400_rgb"] == ["tsn", "kinetics400", "400"]
+    assert rows["uniformerv2-base-p16-res224_clip-kinetics710-kinetics-k400-pre_16xb32-u8_mitv1-rgb"] == [
+        "uniformerv2",
+        "mit",
+        "339",
+    ]
+    assert rows["tsn_r18_synthetic"][0] == "tsn"
+    assert main(["config", "list", "--family", "uniformerv2", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed and all(r["family"] == "uniformerv2" and Path(r["path"]).is_file() for r in listed)
+    assert main(["config", "show", "tsn_r18_synthetic", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"]["name"] == "tsn_timm"
+
+
+def test_flops_of_a_packaged_config_by_name(capsys):
+    assert main(["flops", "tsn_r50_1x1x3_100e_kinetics400_rgb"]) == 0
+    out = capsys.readouterr().out
+    # torchvision's ResNet-50 has 25,557,032 parameters with its 1000-class fc (2048 * 1000 + 1000);
+    # TSN swaps that fc for a 400-class head: 25,557,032 - 2,049,000 + 2048 * 400 + 400
+    assert "params: 24.33 M (24327632)" in out and "input per view: (3, 224, 224)" in out

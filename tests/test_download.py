@@ -3,10 +3,18 @@
 import hashlib
 import socket
 import threading
+import urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+from video_factory import make_video
 
+import actionrec
+import actionrec.download
+from actionrec.build import build_model
+from actionrec.cli import main
+from actionrec.config import load_config
 from actionrec.download import DownloadError, cache_dir, download, hash_prefix_from_name
 
 PAYLOAD = bytes(range(256)) * 6000  # 1.5 MB: more than one 1 MiB read
@@ -152,3 +160,88 @@ def test_offline_error_says_what_to_fetch_and_where(tmp_path):
     message = str(error.value)
     assert url in message and "offline" in message
     assert f"put it at {tmp_path / 'tsn_20200614-e508be42.pth'}" in message
+
+
+# -- every weight file through one download path, one cache; the offline message ---------------------------
+
+PACKAGE = Path(actionrec.__file__).parent
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_nothing_downloads_weights_behind_actionrec_download():
+    """torch.hub (a second cache, no offline message) is used nowhere; timm's own hub is the one documented exception."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text()
+        for needle in ("torch.hub", "load_state_dict_from_url", "download_url_to_file", "urlretrieve"):
+            if needle in text:
+                offenders.append(f"{path.relative_to(PACKAGE)}: {needle}")
+    assert offenders == []
+    assert "timm" in (PACKAGE / "download.py").read_text()  # the exception is written down where it matters
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """No network: every urlopen fails as an unplugged machine's would; the cache is empty."""
+
+    def refuse(request, *args, **kwargs):
+        raise urllib.error.URLError(OSError(101, "Network is unreachable"))
+
+    monkeypatch.setattr(actionrec.download.urllib.request, "urlopen", refuse)
+    monkeypatch.setenv("ACTIONREC_HOME", str(tmp_path / "home"))
+    return tmp_path / "home" / "checkpoints"
+
+
+@pytest.mark.parametrize(
+    "model, url_start",
+    [
+        (dict(name="tsn_r18", num_classes=3, pretrained=True), "https://download.pytorch.org/models/resnet18-"),
+        (dict(name="uniformerv2_b16", num_classes=3, pretrained=True), "https://download.openmmlab.com/mmaction/v1.0/"),
+    ],
+)
+def test_imagenet_and_clip_weights_go_through_the_cache_with_a_one_line_message(offline, model, url_start):
+    with pytest.raises(DownloadError) as error:
+        build_model(model, pretrained=True)
+    message = str(error.value)
+    assert "\n" not in message
+    assert f"cannot download {url_start}" in message and f"put it at {offline}/" in message  # one cache
+    assert message.endswith("to start without it, pass --cfg-options model.pretrained=False")
+
+
+def _config_with_pretrained(tmp_path: Path, pretrained: str) -> Path:
+    video = make_video(tmp_path / "v.mp4", num_frames=8)
+    (tmp_path / "train.txt").write_text(f"{video.name} 0\n")
+    pipeline = [
+        dict(type="SampleFrames", clip_len=1, frame_interval=1, num_clips=2),
+        dict(type="DecordDecode"),
+        dict(type="Resize", scale=(-1, 40)),
+        dict(type="CenterCrop", crop_size=32),
+        dict(type="FormatShape", input_format="NCHW"),
+    ]
+    model = dict(name="tsn_r18", num_classes=2, pretrained=pretrained)
+    train = dict(ann_file=str(tmp_path / "train.txt"), root=str(tmp_path), batch_size=1, num_workers=0)
+    data = dict(num_classes=2, train=dict(train, pipeline=pipeline))
+    config = tmp_path / "cfg.py"
+    config.write_text(
+        f"model = {model!r}\ndata = {data!r}\nschedule = {dict(epochs=1)!r}\nwork_dir = {str(tmp_path / 'w')!r}\n"
+    )
+    return config
+
+
+def test_train_offline_says_in_one_line_what_where_and_how_to_do_without(tmp_path, capsys, monkeypatch):
+    url = f"http://127.0.0.1:{_closed_port()}/resnet18-f37072fd.pth"  # refused at once
+    config = _config_with_pretrained(tmp_path, url)
+    monkeypatch.setenv("ACTIONREC_HOME", str(tmp_path / "home"))
+    assert main(["train", str(config), "--device", "cpu", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and err.startswith(f"error: cannot download {url}")
+    assert f"put it at {tmp_path / 'home' / 'checkpoints' / 'resnet18-f37072fd.pth'}" in err
+    assert "--cfg-options model.pretrained=False" in err
+    # and that option is accepted by the config and turns the download off
+    cfg = load_config(config, ["model.pretrained=False"])
+    assert build_model(cfg.model, pretrained=True).cls_head.fc_cls.out_features == 2

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from actionrec.checkpoints import UnsafeCheckpointError
+from actionrec.cli import main
 from actionrec.commands import fuse as fuse_command
 from actionrec.fusion import fuse_and_evaluate, fuse_scores, load_labels, load_scores
 
@@ -123,12 +124,16 @@ def test_cli_multi_label_mmit_map(tmp_path, capsys):
 
 def test_cli_errors_are_one_line(tmp_path, capsys):
     rgb, flow = _write_formats(tmp_path)
-    assert _run_cli([str(rgb), str(flow)]) == 1  # no labels anywhere
-    assert "carries no labels" in capsys.readouterr().err
+    assert main(["fuse", str(rgb), str(flow)]) == 2  # no labels anywhere
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "carries no labels" in err and err.count("\n") == 1
     short = tmp_path / "short.txt"
     short.write_text("a.mp4 0\n")
-    assert _run_cli([str(rgb), str(flow), "--labels", str(short)]) == 1
-    assert "1 labels for 3 videos" in capsys.readouterr().err
+    assert main(["fuse", str(rgb), str(flow), "--labels", str(short)]) == 2
+    assert capsys.readouterr().err == "error: 1 labels for 3 videos in the score files\n"
+    assert main(["fuse", str(tmp_path / "absent.npy"), "--labels", str(short)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "absent.npy" in err and "Traceback" not in err
 
 
 class _RunsShell:

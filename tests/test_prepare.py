@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from actionrec.cli import main
 from actionrec.commands.prepare import register_data_subcommands
 from actionrec.data.annotations import load_json_list, load_rawframe_list, load_video_list
 from actionrec.prepare import PrepareError, PrepareOptions, prepare_dataset
+from actionrec.prepare.folder import prepare_folder
 
 LABEL_MAPS = Path(__file__).resolve().parent.parent / "actionrec" / "label_maps"
 
@@ -474,6 +476,109 @@ def test_prepare_command(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "diving48_train_list_videos.txt: 1 lines, 1 missing" in printed
     assert lines(tmp_path / "o" / "diving48_train_list_videos.txt") == ["a.mp4 1"]
-    args = parser.parse_args(["prepare", "ucf101", "--src", str(tmp_path / "d"), "--out", str(tmp_path / "o")])
-    assert args.func(args) == 1
-    assert "UCF101 classInd.txt not found" in capsys.readouterr().err
+    assert main(["data", "prepare", "ucf101", "--src", str(tmp_path / "d"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "UCF101 classInd.txt not found" in err and err.count("\n") == 1
+
+
+# ----------------------------------------------------------------------------- a folder of class folders
+
+
+def class_folders(root: Path, counts: dict[str, int], ext: str = ".mp4") -> Path:
+    """root/<class>/<class>_<i><ext> placeholder files (the preparer only lists them)."""
+    for name, count in counts.items():
+        for i in range(count):
+            touch(root / name / f"{name}_{i:02d}{ext}")
+    return root
+
+
+def test_folder_split_is_stratified_seeded_and_complete(tmp_path):
+    src = class_folders(tmp_path / "mine", {"waving": 10, "cooking": 3, "jumping": 5, "zzz_single": 1})
+    touch(src / "jumping" / "extra" / "nested.mkv")  # nested, other extension: still a jumping video
+    write(src / "cooking" / "notes.txt", "not a video")
+    report = prepare_folder(src, tmp_path / "out", val_fraction=0.2, seed=0)
+
+    # label map: the folder names, sorted (line i is class i)
+    assert lines(tmp_path / "out" / "label_map.txt") == ["cooking", "jumping", "waving", "zzz_single"]
+    train = load_video_list(tmp_path / "out" / "train_list_videos.txt", root=src)
+    val = load_video_list(tmp_path / "out" / "val_list_videos.txt", root=src)
+    names = ["cooking", "jumping", "waving", "zzz_single"]
+    # every video once, under its own folder's label
+    on_disk = sorted(str(p) for p in src.rglob("*") if p.suffix in (".mp4", ".mkv"))
+    assert sorted(s.path for s in train + val) == on_disk
+    for sample in train + val:
+        assert Path(sample.path).relative_to(src).parts[0] == names[sample.label]
+    # per class, by hand: round(0.2 n), at least 1 when n >= 2: cooking 3 -> 1, jumping 6 -> 1, waving 10 -> 2
+    val_counts = {name: sum(s.label == i for s in val) for i, name in enumerate(names)}
+    assert val_counts == {"cooking": 1, "jumping": 1, "waving": 2, "zzz_single": 0}
+    assert report.train_only == ["zzz_single"] and report.ignored_files == 1
+
+    again = prepare_folder(src, tmp_path / "again", val_fraction=0.2, seed=0)
+    assert lines(tmp_path / "again" / "val_list_videos.txt") == lines(tmp_path / "out" / "val_list_videos.txt")
+    assert again.videos_per_class == {"cooking": 3, "jumping": 6, "waving": 10, "zzz_single": 1}
+    other_seeds = set()
+    for seed in (1, 2, 3):
+        prepare_folder(src, tmp_path / f"s{seed}", val_fraction=0.2, seed=seed)
+        other_seeds.add(tuple(lines(tmp_path / f"s{seed}" / "val_list_videos.txt")))
+    assert len(other_seeds | {tuple(lines(tmp_path / "out" / "val_list_videos.txt"))}) > 1  # the seed matters
+
+    # a class added later does not reshuffle the others (each class has its own seeded shuffle)
+    class_folders(src, {"added": 4})
+    prepare_folder(src, tmp_path / "more", val_fraction=0.2, seed=0)
+    before = {line for line in lines(tmp_path / "out" / "val_list_videos.txt")}
+    after = {line.rsplit(" ", 1)[0] for line in lines(tmp_path / "more" / "val_list_videos.txt")}
+    assert {line.rsplit(" ", 1)[0] for line in before} <= after
+
+
+def test_folder_refuses_empty_classes_and_folders_without_videos(tmp_path):
+    src = class_folders(tmp_path / "a", {"one": 2})
+    (src / "two").mkdir()
+    with pytest.raises(PrepareError, match=r"a/two: class folder without videos \(it is empty\)"):
+        prepare_folder(src, tmp_path / "out")
+    write(src / "two" / "readme.md", "x")
+    with pytest.raises(PrepareError, match=r"two: class folder without videos \(1 files, none a video\)"):
+        prepare_folder(src, tmp_path / "out")
+    flat = tmp_path / "flat"
+    touch(flat / "a.mp4")
+    with pytest.raises(PrepareError, match=r"no class sub-folders \(1 videos lie directly in it\)"):
+        prepare_folder(flat, tmp_path / "out")
+    with pytest.raises(PrepareError, match="source folder not found"):
+        prepare_folder(tmp_path / "absent", tmp_path / "out")
+    with pytest.raises(PrepareError, match="between 0 and 1"):
+        prepare_folder(src, tmp_path / "out", val_fraction=1.0)
+    spaced = class_folders(tmp_path / "spaced", {"apply eye makeup": 2})
+    with pytest.raises(PrepareError, match="contains whitespace"):
+        prepare_folder(spaced, tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+def test_folder_command(tmp_path, capsys):
+    src = class_folders(tmp_path / "mine", {"b": 5, "a": 5})
+    out = tmp_path / "lists"
+    argv = ["data", "prepare", "folder", "--src", str(src), "--out", str(out), "--val-fraction", "0.4", "--seed", "7"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "2 classes, 10 videos (5-5 per class)" in printed
+    assert (
+        f"{out / 'train_list_videos.txt'}: 6 lines" in printed and f"{out / 'val_list_videos.txt'}: 4 lines" in printed
+    )
+    assert lines(out / "label_map.txt") == ["a", "b"]
+    (src / "c").mkdir()
+    assert main(["data", "prepare", "folder", "--src", str(src), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "class folder without videos" in err and err.count("\n") == 1
+    assert main(["data", "prepare", "ucf101", "--src", str(src), "--out", str(out), "--seed", "1"]) == 2
+    assert "are for `data prepare folder`" in capsys.readouterr().err
+
+
+def test_folder_lists_beside_the_videos_train_with_data_root(tmp_path, capsys):
+    """--out inside (or equal to) --src: the lists are not taken for a class, and `train --data-root` reads them."""
+    src = class_folders(tmp_path / "mine", {"b": 3, "a": 3})
+    assert main(["data", "prepare", "folder", "--src", str(src), "--out", str(src / "lists")]) == 0
+    assert lines(src / "lists" / "label_map.txt") == ["a", "b"]
+    beside = class_folders(tmp_path / "beside", {"b": 3, "a": 3})
+    assert main(["data", "prepare", "folder", "--src", str(beside), "--out", str(beside)]) == 0
+    assert lines(beside / "label_map.txt") == ["a", "b"]
+    assert f"train on them: actionrec train CONFIG --data-root {beside}" in capsys.readouterr().out
+    assert main(["data", "prepare", "folder", "--src", str(beside), "--out", str(beside)]) == 0  # again: same
+    assert len(lines(beside / "train_list_videos.txt")) == 4 and len(lines(beside / "val_list_videos.txt")) == 2

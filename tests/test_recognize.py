@@ -24,7 +24,7 @@ from actionrec.cli import main
 from actionrec.config import load_config
 from actionrec.data.datasets import Pipeline
 from actionrec.data.sampling import SampleFrames, UniformSample
-from actionrec.data.transforms import Clip, Compose, FormatShape, Resize, ThreeCrop
+from actionrec.data.transforms import CenterCrop, Clip, Compose, FormatShape, Resize, ThreeCrop
 from actionrec.recognize import Recognizer, frames_from_array, window_spans, zoo_config_path
 
 torch.set_num_threads(1)
@@ -424,19 +424,39 @@ def test_cli_text_and_json(assets, capsys):
 def test_cli_errors_name_the_problem(assets, tmp_path, capsys):
     cfg, ckpt = str(assets["tsn_cfg"]), str(assets["tsn_ckpt"])
     missing = str(tmp_path / "nope.mp4")
-    # one unreadable video among several: the others are still recognised, the exit code says it failed
+    # one unreadable video among several: the others are still recognised, the exit code says one was bad
     assert (
         main(["recognize", missing, str(assets["video"]), "--config", cfg, "--checkpoint", ckpt, "--device", "cpu"])
-        == 1
+        == 2
     )
     captured = capsys.readouterr()
-    assert f"video not found: {missing}" in captured.err and str(assets["video"]) in captured.out
+    assert captured.err == f"error: video not found: {missing}\n" and str(assets["video"]) in captured.out
     assert main(["recognize", str(assets["video"]), "--config", cfg]) == 2
-    assert "--config needs --checkpoint" in capsys.readouterr().err
-    assert main(["recognize", str(assets["video"]), "--config", str(tmp_path / "none.py"), "--checkpoint", ckpt]) == 1
-    assert f"config file not found: {tmp_path / 'none.py'}" in capsys.readouterr().err
-    assert main(["recognize", str(assets["video"]), "--model", "tsn_r50_no_such_entry"]) == 1
-    assert "no zoo entry named 'tsn_r50_no_such_entry'" in capsys.readouterr().err
+    assert capsys.readouterr().err == "error: --config needs --checkpoint (the trained weights)\n"
+    assert main(["recognize", str(assets["video"]), "--config", str(tmp_path / "none.py"), "--checkpoint", ckpt]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: config file not found: {tmp_path / 'none.py'}") and err.count("\n") == 1
+    assert main(["recognize", str(assets["video"]), "--model", "tsn_r50_no_such_entry"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no zoo entry named 'tsn_r50_no_such_entry'") and "Traceback" not in err
+
+
+def test_cli_checks_every_video_before_building_the_model(assets, tmp_path, capsys, monkeypatch):
+    """A typo in the only video fails at once, without building (or loading) any model."""
+    built = []
+    monkeypatch.setattr(recognize_module, "build_model", lambda *a, **k: built.append(a) or build_model(*a, **k))
+    not_a_video = tmp_path / "notes.mp4"
+    not_a_video.write_text("not a video")
+    missing = tmp_path / "nope.mp4"
+    args = ["recognize", str(missing), str(not_a_video), "--config", str(assets["tsn_cfg"]), "--checkpoint"]
+    assert main([*args, str(tmp_path / "no_checkpoint.pth")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"error: video not found: {missing}"
+    assert err[1].startswith("error: ") and str(not_a_video) in err[1] and len(err) == 2
+    assert built == []  # and the missing checkpoint was never reached
+    with pytest.raises(FileNotFoundError, match="video not found"):
+        actionrec.recognize(missing, config=assets["tsn_cfg"], checkpoint=tmp_path / "no_checkpoint.pth")
+    assert built == []
 
 
 # -- errors ---------------------------------------------------------------------------------------------
@@ -506,17 +526,75 @@ def test_missing_label_map_falls_back_to_class_indices(assets, tmp_path, caplog)
 def test_zoo_entries_resolve_their_config_and_checkpoint_or_say_what_is_missing(assets, tmp_path, monkeypatch):
     with pytest.raises(
         FileNotFoundError,
-        match=r"zoo entry x: config configs/recognition/tsn/none\.py not found "
-        r"\(looked at .*configs/recognition/tsn/none\.py",
+        match=r"zoo entry x: config configs/recognition/tsn/none\.py not found in the installed package",
     ):
         zoo_config_path("x", "configs/recognition/tsn/none.py")
+    # the zoo's configs are found inside the package, from any working directory
+    monkeypatch.chdir(tmp_path)
+    entry = actionrec.zoo.get("tsn_r50_1x1x3_75e_ucf101_rgb")
+    packaged = zoo_config_path(entry.name, entry.config)
+    assert packaged == Path(actionrec.__file__).parent / "configs/recognition/tsn/tsn_r50_1x1x3_75e_ucf101_rgb.py"
     monkeypatch.setenv("ACTIONREC_HOME", str(tmp_path))
-    name = "tsn_r50_1x1x3_75e_ucf101_rgb"
-    with pytest.raises(FileNotFoundError, match=name) as error:  # offline: nothing is downloaded
-        actionrec.recognize(assets["video"], model=name, download=False)
+    with pytest.raises(FileNotFoundError) as error:  # offline: nothing is downloaded
+        actionrec.recognize(assets["video"], model=entry.name, download=False)
     message = str(error.value)
-    assert "configs/recognition/tsn/tsn_r50_1x1x3_75e_ucf101_rgb.py" in message or (
-        "download it from https://download.openmmlab.com" in message and str(tmp_path) in message
-    )
+    assert entry.url in message and f"put it at {tmp_path / 'checkpoints' / entry.filename}" in message
     with pytest.raises(ValueError, match="late fusion of"):
         actionrec.recognize(assets["video"], model="tsn_r50_320p_1x1x3_kinetics400_twostream")
+
+
+# -- packaged configs by name, --cfg-options, the packaged label map ------------------------------------
+
+K400 = "tsn_r50_1x1x3_100e_kinetics400_rgb"
+# the K400 TSN's test protocol (25 segments x 10 crops at 224) cut down to one 56 px view, to run in a test
+FEWER_VIEWS = [
+    "data.test.pipeline.0.num_clips=1",
+    "data.test.pipeline.2.scale=(-1, 64)",
+    "data.test.pipeline.3.type='CenterCrop'",
+    "data.test.pipeline.3.crop_size=56",
+]
+
+
+@pytest.fixture(scope="module")
+def k400_checkpoint(tmp_path_factory):
+    path = tmp_path_factory.mktemp("k400") / "tsn_k400_random.pth"
+    torch.manual_seed(0)
+    torch.save(build_model(K400).state_dict(), path)  # a plain state dict, as torch.save(model.state_dict())
+    return path
+
+
+def test_a_packaged_config_by_name_with_cfg_options_and_its_packaged_label_map(assets, k400_checkpoint, tmp_path):
+    k400_names = (Path(actionrec.__file__).parent / "label_maps" / "label_map_k400.txt").read_text().splitlines()
+    assert len(k400_names) == 400 and k400_names[0] == "abseiling"
+    by_name = actionrec.recognize(
+        assets["video"], config=K400, checkpoint=k400_checkpoint, cfg_options=FEWER_VIEWS, device="cpu"
+    )
+    # the config names data/kinetics400/label_map_k400.txt, which is not here: the packaged copy is used
+    assert not Path("data/kinetics400/label_map_k400.txt").exists()
+    assert by_name.labels == k400_names and by_name.scores.shape == (400,)
+    # the same as the file itself, read from another directory
+    path = Path(actionrec.__file__).parent / "configs" / "recognition" / "tsn" / f"{K400}.py"
+    by_path = actionrec.recognize(
+        assets["video"], config=path, checkpoint=k400_checkpoint, cfg_options=FEWER_VIEWS, device="cpu"
+    )
+    np.testing.assert_array_equal(by_name.scores, by_path.scores)
+    # --cfg-options really changed the protocol: one 56 px centre view of one segment
+    model = build_model(K400).eval()
+    model.load_state_dict(torch.load(k400_checkpoint, weights_only=True))
+    sampler = SampleFrames(clip_len=1, num_clips=1, test_mode=True)
+    frames = assets["frames"][torch.as_tensor(sampler(len(assets["frames"]), np.random.default_rng(0)))]
+    views = Compose([Resize((-1, 64)), CenterCrop(56), FormatShape("NCHW")])(
+        Clip(frames, clip_len=1, num_clips=1), np.random.default_rng(0)
+    )
+    assert views.shape == (1, 3, 56, 56)
+    # the config leaves average_clips None: the one view's raw scores, reported after a softmax
+    expected = model.predict(views[None], average_clips=None)[0].softmax(-1).numpy()
+    np.testing.assert_allclose(by_name.scores, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_cli_recognize_by_config_name_prints_class_names(assets, k400_checkpoint, capsys):
+    argv = ["recognize", str(assets["video"]), "--config", K400, "--checkpoint", str(k400_checkpoint)]
+    assert main([*argv, "--cfg-options", *FEWER_VIEWS, "--device", "cpu", "--topk", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    k400_names = set((Path(actionrec.__file__).parent / "label_maps" / "label_map_k400.txt").read_text().splitlines())
+    assert lines[1].split()[1] in k400_names and "class_" not in lines[1]

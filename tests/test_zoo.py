@@ -13,9 +13,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from video_factory import make_video
 
 from actionrec import zoo
 from actionrec.cli import main
+from actionrec.download import DownloadError
 
 REPO = Path(__file__).resolve().parents[1]
 CKPT_LINK = re.compile(r"\[ckpt\]\((https://[^)\s]+\.pth)\)")
@@ -325,10 +327,11 @@ def test_cli_download_checks_the_hash(server, tmp_path, monkeypatch, capsys):
 
     wrong = "00000000" if not prefix.startswith("00000000") else "ffffffff"
     monkeypatch.setitem(zoo._registry(), "tiny_bad", _fake_entry("tiny_bad", f"{base_url}/{filename}", wrong))
-    assert main(["zoo", "download", "tiny_bad", "--quiet", "--dir", str(tmp_path / "other")]) == 1
+    assert main(["zoo", "download", "tiny_bad", "--quiet", "--dir", str(tmp_path / "other")]) == 2
     err = capsys.readouterr().err
-    assert "SHA-256 mismatch" in err and f"expected {wrong}" in err
+    assert err.startswith("error: ") and "SHA-256 mismatch" in err and f"expected {wrong}" in err
     assert not (tmp_path / "other" / filename).exists()
+    assert list((tmp_path / "other").iterdir()) == []  # a failed download leaves nothing behind
 
 
 def test_cli_download_from_a_file_url_and_of_a_fusion(tmp_path, monkeypatch, capsys):
@@ -355,23 +358,127 @@ def test_cli_download_refuses_a_corrupt_local_copy_of_a_real_entry(tmp_path, cap
     entry = zoo.get("tsn_r50_1x1x3_100e_kinetics400_rgb")
     corrupt = tmp_path / entry.filename
     corrupt.write_bytes(b"not the checkpoint")
-    assert main(["zoo", "download", entry.name, "--quiet", "--dir", str(tmp_path)]) == 1
-    assert "expected e508be42" in capsys.readouterr().err
-    assert not corrupt.exists()
+    assert main(["zoo", "download", entry.name, "--quiet", "--dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "expected e508be42" in err and err.count("\n") == 1
+    assert not corrupt.exists()  # never used, and not deleted either: kept aside for whoever put it there
+    assert corrupt.with_name(corrupt.name + ".mismatch").read_bytes() == b"not the checkpoint"
 
 
 def test_cli_download_offline_says_what_to_fetch_and_where(tmp_path, monkeypatch, capsys):
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/tiny_20240101-abcdef12.pth"
+    url = f"http://127.0.0.1:{_closed_port()}/tiny_20240101-abcdef12.pth"
     monkeypatch.setenv("ACTIONREC_HOME", str(tmp_path / "home"))
     monkeypatch.setitem(zoo._registry(), "offline", _fake_entry("offline", url, "abcdef12"))
 
-    assert main(["zoo", "download", "offline", "--quiet"]) == 1
+    assert main(["zoo", "download", "offline", "--quiet"]) == 2
     err = capsys.readouterr().err
     destination = tmp_path / "home" / "checkpoints" / "tiny_20240101-abcdef12.pth"
-    assert err.startswith("actionrec zoo: error: cannot download " + url)
+    assert err.startswith("error: cannot download " + url) and err.count("\n") == 1  # one line, no traceback
     assert f"put it at {destination}" in err and "curl -L -o tiny_20240101-abcdef12.pth" in err
     with pytest.raises(FileNotFoundError, match=re.escape(url)):
         zoo.checkpoint_path("offline", download=False)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:  # a port nobody listens on: connection refused
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_file_put_in_the_cache_by_hand_is_checked_the_same_way_by_every_command(tmp_path, monkeypatch, capsys):
+    """`zoo download`, `recognize --model --no-download` and the API all verify a hand-placed file: a wrong
+    one is refused (and kept aside) by each; the right one is used by each, without any download."""
+    monkeypatch.setenv("ACTIONREC_HOME", str(tmp_path / "home"))
+    payload = b"the published weights"
+    prefix = hashlib.sha256(payload).hexdigest()[:8]
+    url = f"http://127.0.0.1:{_closed_port()}/hand_20240101-{prefix}.pth"  # offline: nothing can be fetched
+    monkeypatch.setitem(zoo._registry(), "hand", _fake_entry("hand", url, prefix))
+    cached = tmp_path / "home" / "checkpoints" / f"hand_20240101-{prefix}.pth"
+    cached.parent.mkdir(parents=True)
+    video = make_video(tmp_path / "clip.mp4", num_frames=8)
+
+    refusals = {
+        "zoo download": ["zoo", "download", "hand", "--quiet"],
+        "recognize --no-download": ["recognize", str(video), "--model", "hand", "--no-download"],
+    }
+    for command, argv in refusals.items():
+        cached.write_bytes(b"something else")
+        assert main(argv) == 2, command
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {cached}: SHA-256 mismatch: expected {prefix}...") and err.count("\n") == 1
+        assert not cached.exists() and cached.with_name(cached.name + ".mismatch").read_bytes() == b"something else"
+    cached.write_bytes(b"something else")
+    with pytest.raises(DownloadError, match="SHA-256 mismatch"):
+        zoo.checkpoint_path("hand", download=False)
+
+    cached.write_bytes(payload)  # the right file, put there by hand
+    assert main(["zoo", "download", "hand", "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == str(cached)
+    assert zoo.checkpoint_path("hand", download=False) == cached
+    assert zoo.checkpoint_path("hand", download=True) == cached  # no download attempted (the URL is dead)
+
+
+# --- zoo show: user-facing fields and the calls that load an entry ------------------------------------
+
+
+def _shown_rows(out: str) -> dict[str, str]:
+    rows = {}
+    for line in out.splitlines():
+        if not line.strip() or line.startswith(("also reported", "note:", "Load it", "  ")):
+            continue
+        key, _, value = line.partition("  ")
+        rows[key.strip()] = value.strip()
+    return rows
+
+
+def test_cli_show_prints_user_facing_fields_and_the_calls_that_load_the_entry(capsys):
+    name = "tsn_r50_video_1x1x8_100e_kinetics600_rgb"
+    assert main(["zoo", "show", name]) == 0
+    out = capsys.readouterr().out
+    rows = _shown_rows(out)
+    # as MMAction2's TSN page gives this row (hand-copied): 600 classes, 8 segments, 74.8 / 92.3
+    assert rows["name"] == name and rows["dataset"] == "k600 (600 classes)"
+    assert rows["accuracy"] == "top-1 74.8, top-5 92.3"
+    assert rows["config"] == "configs/recognition/tsn/tsn_r50_video_1x1x8_100e_kinetics600_rgb.py"
+    assert rows["sha256"] == "4db3c461..."
+    # bookkeeping of the zoo's own data stays out (it is in --json)
+    for internal in ("seed", "seed_line", "section", "label_map_file", "test_protocol_source", "json_url", "log_url"):
+        assert internal not in rows and f"{internal} " not in out
+    assert (
+        f"  Python  actionrec.create_model('tsn_r50', num_classes=600, average_clips=None, pretrained='{name}')" in out
+    )
+    assert f"  CLI     actionrec recognize VIDEO --model {name}" in out
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tsn_r50_1x1x3_100e_kinetics400_rgb",
+        "tsn_r50_320p_1x1x3_110e_kinetics400_flow",
+        "uniformerv2-base-p16-res224_clip-kinetics710-pre_8xb32-u8_kinetics700-rgb",
+    ],
+)
+def test_the_printed_python_call_builds_the_model_of_the_entry_config(name, capsys):
+    """The create_model line `zoo show` prints, run as written (minus the download), builds the same network as
+    the entry's config: same tensors and shapes, same normalisation, same averaging of views."""
+    import ast
+
+    import torch
+
+    import actionrec
+    from actionrec.commands.zoo import load_call
+
+    entry = zoo.get(name)
+    call = ast.parse(load_call(entry), mode="eval").body
+    assert ast.unparse(call.func) == "actionrec.create_model" and call.keywords[-1].arg == "pretrained"
+    assert ast.literal_eval(call.keywords[-1].value) == name
+    args = [ast.literal_eval(a) for a in call.args]
+    kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords[:-1]}
+    printed = actionrec.create_model(*args, **kwargs)
+    from_config = actionrec.build_model(REPO / "actionrec" / entry.config)  # the file itself, not by name
+    assert {k: v.shape for k, v in printed.state_dict().items()} == {
+        k: v.shape for k, v in from_config.state_dict().items()
+    }
+    assert printed.average_clips == from_config.average_clips
+    torch.testing.assert_close(printed.mean, from_config.mean)
+    torch.testing.assert_close(printed.std, from_config.std)

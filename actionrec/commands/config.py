@@ -1,4 +1,4 @@
-"""`actionrec config show CONFIG`: the resolved config (bases merged, MMAction2 imported, overrides applied).
+"""`actionrec config list | show`: the packaged configs, and one config resolved (bases, import, overrides).
 
 With `--recipe`: the training recipe the config resolves to, as `actionrec train` would build it: the LR
 after the linear scaling rule (for an assumed number of processes), the parameter groups with their LR,
@@ -12,7 +12,12 @@ import json
 import logging
 import sys
 
-from actionrec.config import Config, ConfigError, load_config_dict
+from actionrec.config import Config, ConfigError, config_catalog, load_config_dict
+from actionrec.errors import ActionrecError
+
+
+class UsageError(ActionrecError, ValueError):
+    """Command-line options that cannot work together; `actionrec.cli.main` prints it and exits 2."""
 
 
 def add_cfg_options(parser: argparse.ArgumentParser) -> None:
@@ -25,16 +30,29 @@ def add_cfg_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+CONFIG_HELP = "a config file, or a packaged config's name (`actionrec config list`)"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    group = subparsers.add_parser("config", help="inspect config files")
+    group = subparsers.add_parser("config", help="the packaged configs; inspect a config")
     sub = group.add_subparsers(dest="config_command", metavar="SUBCOMMAND", required=True)
+    listing = sub.add_parser(
+        "list",
+        help="the configs that ship with actionrec: name, model family, dataset",
+        description="Every command that takes CONFIG also takes one of these names (the file name without .py).",
+    )
+    listing.add_argument("--family", help="only this model family (tsn, uniformerv2)")
+    listing.add_argument("--dataset", help="only configs whose dataset folder contains this (e.g. kinetics400)")
+    listing.add_argument("--json", action="store_true", help="print JSON (with each file's path)")
+    listing.set_defaults(func=run_list)
+
     show = sub.add_parser(
         "show",
         help="print the resolved, validated config",
         description="Reads CONFIG (Python read as data, or YAML; actionrec or MMAction2 style), "
         "merges its _base_ chain, applies --cfg-options, validates it and prints it.",
     )
-    show.add_argument("config", metavar="CONFIG")
+    show.add_argument("config", metavar="CONFIG", help=CONFIG_HELP)
     show.add_argument("--format", choices=("yaml", "json"), default="yaml")
     show.add_argument(
         "--recipe",
@@ -57,6 +75,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_cfg_options(show)
     show.set_defaults(func=run_show)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    rows = [
+        r
+        for r in config_catalog()
+        if (args.family is None or r.family == args.family.lower())
+        and (args.dataset is None or args.dataset.lower() in r.dataset.lower())
+    ]
+    if args.json:
+        documents = [
+            {
+                "name": r.name,
+                "family": r.family,
+                "model": r.model,
+                "dataset": r.dataset,
+                "num_classes": r.num_classes,
+                "path": str(r.path),
+            }
+            for r in rows
+        ]
+        print(json.dumps(documents, indent=1))
+        return 0
+    table = [("NAME", "FAMILY", "DATASET", "CLASSES")]
+    table += [(r.name, r.family, r.dataset, "-" if r.num_classes is None else str(r.num_classes)) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    for row in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    print(f"{len(rows)} configs")
+    return 0
 
 
 def run_show(args: argparse.Namespace) -> int:

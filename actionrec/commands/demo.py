@@ -108,7 +108,12 @@ def run(args: argparse.Namespace) -> int:
         train(cfg, device=args.device, progress=not args.no_progress)
         train_s = time.perf_counter() - tic
         pred = predict_checkpoint(
-            cfg, str(Path(cfg.work_dir) / "latest.pth"), "test", amp=cfg.train.amp, device=args.device, progress=False
+            cfg,
+            str(Path(cfg.work_dir) / "latest.pth"),
+            "test",
+            precision=cfg.train.amp,
+            device=args.device,
+            progress=False,
         )
         labels = np.asarray(pred.labels)
         everything = list(range(len(meta["classes"])))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from actionrec.commands.config import add_cfg_options
+from actionrec.commands.config import CONFIG_HELP, UsageError, add_cfg_options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="parameter count and FLOPs (multiply-adds) per view",
         description="A view is one test input of the model: a frame for TSN, a clip for UniFormerV2.",
     )
-    p.add_argument("config", metavar="CONFIG")
+    p.add_argument("config", metavar="CONFIG", help=CONFIG_HELP)
     p.add_argument(
         "--shape", type=int, nargs="+", help="one view's shape, e.g. 3 8 224 224 (default: from the test pipeline)"
     )
@@ -31,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = load_config(args.config, args.cfg_options)
     split = cfg.data.test or cfg.data.val
+    if split is None and not args.shape:
+        raise UsageError(
+            f"{args.config}: no data.test (or data.val) pipeline to take the input size from; give --shape"
+        )
     if args.shape:
         shape = (1, *args.shape)
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,18 +36,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from actionrec.checkpoints import CheckpointError
     from actionrec.fusion import fuse_and_evaluate, load_labels
 
     coefficients = args.coefficients or [1.0] * len(args.scores)
-    try:
-        labels = None
-        if args.labels:
-            labels = load_labels(args.labels, args.multi_label, args.annotation_format, args.delimiter)
-        fused, results = fuse_and_evaluate(args.scores, coefficients, labels, args.apply_softmax, args.multi_label)
-    except (ValueError, OSError, CheckpointError) as e:
-        print(f"actionrec fuse: error: {e}", file=sys.stderr)
-        return 1
+    labels = None
+    if args.labels:
+        labels = load_labels(args.labels, args.multi_label, args.annotation_format, args.delimiter)
+    fused, results = fuse_and_evaluate(args.scores, coefficients, labels, args.apply_softmax, args.multi_label)
     names = {
         "mean1": "Mean Class Accuracy",
         "top1": "Top 1 Accuracy",

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from actionrec.commands.config import CONFIG_HELP, UsageError, add_cfg_options
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -20,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", metavar="ZOO_NAME", help="a zoo entry (`actionrec zoo list`)")
-    source.add_argument("--config", metavar="CONFIG", help="an actionrec or MMAction2 config (needs --checkpoint)")
+    source.add_argument("--config", metavar="CONFIG", help=f"{CONFIG_HELP}; needs --checkpoint")
     p.add_argument("--checkpoint", metavar="CKPT", help="weights for --config: path or URL")
     p.add_argument("--topk", type=int, default=5, metavar="K", help="classes shown per prediction (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON: every class score and the top-k")
@@ -36,12 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="video decoder (default: the config's, else auto)",
     )
     p.add_argument("--no-download", action="store_true", help="with --model: use the cached checkpoint only")
+    p.add_argument("--no-progress", action="store_true", help="no progress display")
+    add_cfg_options(p)
     p.set_defaults(func=run)
-
-
-def _fail(message: object, code: int) -> int:
-    print(f"actionrec recognize: error: {message}", file=sys.stderr)
-    return code
 
 
 def _text(video: str, result, topk: int) -> str:
@@ -56,35 +55,47 @@ def _text(video: str, result, topk: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from actionrec.checkpoints import CheckpointError
-    from actionrec.config import ConfigError
-    from actionrec.data.decoders import VideoDecodeError
-    from actionrec.download import DownloadError
-    from actionrec.recognize import Recognizer
-    from actionrec.zoo import UnknownEntryError
+    from actionrec.errors import ActionrecError
+    from actionrec.recognize import Recognizer, check_video
 
     if args.config and not args.checkpoint:
-        return _fail("--config needs --checkpoint (the trained weights)", 2)
+        raise UsageError("--config needs --checkpoint (the trained weights)")
     if args.model and args.checkpoint:
-        return _fail("--model brings its own checkpoint; use --config CONFIG --checkpoint CKPT for other weights", 2)
+        raise UsageError("--model brings its own checkpoint; use --config CONFIG --checkpoint CKPT for other weights")
     if args.topk < 1:
-        return _fail(f"--topk must be at least 1, got {args.topk}", 2)
-    options = dict(label_map=args.label_map, device=args.device, amp=args.amp, backend=args.backend)
-    try:
-        if args.model:
-            recognizer = Recognizer.from_zoo(args.model, download=not args.no_download, **options)
-        else:
-            recognizer = Recognizer.from_config(args.config, args.checkpoint, **options)
-    except (UnknownEntryError, ConfigError, CheckpointError, DownloadError, OSError, ValueError) as e:
-        return _fail(e, 1)
-
-    documents, failed = [], 0
+        raise UsageError(f"--topk must be at least 1, got {args.topk}")
+    # Every video is opened before the model is built (which can take a minute): a typo fails at once.
+    videos, bad = [], 0
     for video in args.videos:
         try:
+            check_video(video, args.backend)
+        except (ActionrecError, OSError) as e:
+            bad += 1
+            print(f"error: {_one_line(e)}", file=sys.stderr)
+        else:
+            videos.append(video)
+    if not videos:
+        return 2
+    options = dict(
+        label_map=args.label_map,
+        device=args.device,
+        amp=args.amp,
+        backend=args.backend,
+        cfg_options=args.cfg_options,
+        progress=not args.no_progress,
+    )
+    if args.model:
+        recognizer = Recognizer.from_zoo(args.model, download=not args.no_download, **options)
+    else:
+        recognizer = Recognizer.from_config(args.config, args.checkpoint, **options)
+
+    documents = []
+    for video in videos:
+        try:
             result = recognizer(video, window=args.window, stride=args.stride, fps=args.fps)
-        except (VideoDecodeError, OSError, ValueError) as e:
-            failed += 1
-            _fail(e, 1)
+        except (ActionrecError, OSError) as e:  # one unreadable video does not stop the others
+            bad += 1
+            print(f"error: {_one_line(e)}", file=sys.stderr)
             continue
         if args.json:
             if isinstance(result, list):
@@ -95,4 +106,11 @@ def run(args: argparse.Namespace) -> int:
             print(_text(video, result, args.topk), flush=True)
     if args.json:
         print(json.dumps(documents, indent=1))
-    return 1 if failed else 0
+    return 2 if bad else 0
+
+
+def _one_line(error: BaseException) -> str:
+    """The message `actionrec.cli.main` would print for this error."""
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.strerror}: {error.filename}"
+    return str(error)

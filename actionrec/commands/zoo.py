@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
+from collections.abc import Sequence
 
 from actionrec import zoo
-from actionrec.download import DownloadError
+from actionrec.download import destination
+
+# Keyword arguments of a config's model that only matter for training from scratch: the Python call
+# that loads a checkpoint leaves them out.
+_TRAINING_ONLY = {"pretrained", "dropout", "init_std"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,9 +35,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true", help="print the entries as JSON")
     listing.set_defaults(func=run_list)
 
-    show = sub.add_parser("show", help="every field of one entry")
+    show = sub.add_parser(
+        "show",
+        help="one entry: what it is, how well it does, and the Python and CLI calls that load it",
+        description="The user-facing fields of one entry (--json: every field of the record).",
+    )
     show.add_argument("name", metavar="NAME", help="entry name (or a config name from MMAction2's pages)")
-    show.add_argument("--json", action="store_true", help="print the entry as JSON")
+    show.add_argument("--json", action="store_true", help="print the whole record as JSON")
     show.set_defaults(func=run_show)
 
     fetch = sub.add_parser(
@@ -50,11 +60,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     markdown.set_defaults(func=run_markdown)
 
 
-def _fail(message: str, code: int = 1) -> int:
-    print(f"actionrec zoo: error: {message}", file=sys.stderr)
-    return code
-
-
 def _accuracy_cells(e: zoo.ZooEntry) -> tuple[str, str, bool]:
     """TOP1 and TOP5 cells; True when they show mm-Kinetics numbers instead of the seed's top1/top5."""
     if e.top1 is None and e.top5 is None:
@@ -66,10 +71,7 @@ def _accuracy_cells(e: zoo.ZooEntry) -> tuple[str, str, bool]:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    try:
-        selected = zoo.entries(dataset=args.dataset, arch=args.arch)
-    except ValueError as e:
-        return _fail(str(e), 2)
+    selected = zoo.entries(dataset=args.dataset, arch=args.arch)
     if args.json:
         print(json.dumps([e.to_dict() for e in selected], indent=1, ensure_ascii=False))
         return 0
@@ -90,46 +92,116 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_call(entry: zoo.ZooEntry) -> str:
+    """The one line of Python that builds the entry's model and loads its checkpoint by name.
+
+    The keyword arguments are those of the entry's config that differ from the constructor's
+    defaults (the architecture, the class count, the test-time averaging), less the ones that only
+    matter for training.
+    """
+    from actionrec.build import model_spec
+    from actionrec.models.registry import model_args
+    from actionrec.models.tsn import FLOW_MEAN, FLOW_STD, IMAGENET_MEAN, IMAGENET_STD
+    from actionrec.recognize import zoo_config_path
+
+    spec = model_spec(zoo_config_path(entry.name, entry.config))
+    name = spec.pop("name")
+    defaults = {k: p.default for k, p in model_args(name).items() if p.default is not inspect.Parameter.empty}
+    if name.startswith("tsn"):  # TSN's mean/std default to ImageNet's (RGB) or 128 (flow) per input channel
+        channels = spec.get("in_channels", 3)
+        defaults["mean"] = IMAGENET_MEAN if channels == 3 else (FLOW_MEAN,) * channels
+        defaults["std"] = IMAGENET_STD if channels == 3 else (FLOW_STD,) * channels
+    kwargs = {"num_classes": spec.pop("num_classes", entry.num_classes)}
+    for key, value in spec.items():
+        if key not in _TRAINING_ONLY and (key not in defaults or not _same(value, defaults[key])):
+            kwargs[key] = value
+    arguments = ", ".join([repr(name), *(f"{k}={v!r}" for k, v in kwargs.items()), f"pretrained={entry.name!r}"])
+    return f"actionrec.create_model({arguments})"
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, Sequence) and isinstance(b, Sequence) and not isinstance(a, str):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def _user_fields(e: zoo.ZooEntry) -> list[tuple[str, str]]:
+    """What a user choosing or loading a checkpoint needs; bookkeeping (seed page, line, GPUs) stays in --json."""
+    metric = zoo.format_metric
+    test = (e.test_protocol or "-") + (
+        " (from the config's test pipeline)" if e.test_protocol_source == "config" else ""
+    )
+    rows = [
+        ("name", e.name),
+        ("model", f"{e.arch}, {e.backbone} backbone, {e.modality}, pretrained on {e.pretrain}"),
+        (
+            "dataset",
+            f"{e.dataset} ({e.num_classes} classes)" + (f", {e.label_category} tags" if e.label_category else ""),
+        ),
+        ("frames", str(e.frames) + (f", resolution {e.resolution}" if e.resolution else "")),
+        ("test protocol", test),
+    ]
+    if e.top1 is not None or e.top5 is not None:
+        rows.append(("accuracy", f"top-1 {metric(e.top1)}, top-5 {metric(e.top5)}"))
+    other = zoo._other_metrics(e)
+    if other:
+        rows.append(("also", other))
+    if e.flops or e.params:
+        rows.append(
+            ("cost", ", ".join(x for x in (e.flops and f"{e.flops} FLOPs", e.params and f"{e.params} params") if x))
+        )
+    rows += [
+        ("config", e.config or "-"),
+        ("checkpoint", e.url or "-"),
+        ("sha256", f"{e.sha256_prefix}..." if e.sha256_prefix else "-"),
+    ]
+    if e.url:
+        path = destination(e.url)
+        rows.append(("cached at", f"{path}" + ("" if path.is_file() else " (not downloaded yet)")))
+    return rows
+
+
 def run_show(args: argparse.Namespace) -> int:
-    try:
-        entry = zoo.get(args.name)
-    except KeyError as e:
-        return _fail(str(e), 2)
-    record = entry.to_dict()
+    entry = zoo.get(args.name)
     if args.json:
-        print(json.dumps(record, indent=1, ensure_ascii=False))
+        print(json.dumps(entry.to_dict(), indent=1, ensure_ascii=False))
         return 0
-    # A fusion has no file of its own: leave out the checkpoint fields it does not have.
-    hidden = {"notes", "also_reported", "members", "weights"}
-    hidden |= {k for k, v in record.items() if v is None} if entry.is_fusion else {"softmax"}
-    width = max(len(k) for k in record)
-    for key, value in record.items():
-        if key not in hidden:
-            print(f"{key.ljust(width)}  {'-' if value is None else value}")
     if entry.is_fusion:
-        print(f"{'members'.ljust(width)}  " + " + ".join(f"{w:g} x {m}" for m, w in zip(entry.members, entry.weights)))
+        members = " + ".join(f"{w:g} x {m}" for m, w in zip(entry.members, entry.weights))
+        rows = [
+            ("name", entry.name),
+            ("fusion", members + (" (each softmaxed first)" if entry.softmax else "")),
+            ("dataset", f"{entry.dataset} ({entry.num_classes} classes)"),
+            ("accuracy", f"top-1 {zoo.format_metric(entry.top1)}, top-5 {zoo.format_metric(entry.top5)}"),
+        ]
+    else:
+        rows = _user_fields(entry)
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        print(f"{key.ljust(width)}  {value}")
     for r in entry.also_reported:
         print(
-            f"also reported as {r.config} ({r.section}; {r.note}): {r.test_protocol or '-'}, "
-            f"top1 {zoo.format_metric(r.top1)}, top5 {zoo.format_metric(r.top5)}"
+            f"also reported as {r.config} ({r.note}): {r.test_protocol or '-'}, "
+            f"top-1 {zoo.format_metric(r.top1)}, top-5 {zoo.format_metric(r.top5)}"
         )
     for note in entry.notes:
         print(f"note: {note}")
+    print()
+    if entry.is_fusion:
+        print("Load it: each member on its own (`actionrec zoo show MEMBER`), then `actionrec fuse` their scores")
+        return 0
+    print("Load it:")
+    print(f"  Python  {load_call(entry)}")
+    video = "FLOW_FRAMES_DIR" if entry.modality == "flow" else "VIDEO"
+    print(f"  CLI     actionrec recognize {video} --model {entry.name}")
     return 0
 
 
 def run_download(args: argparse.Namespace) -> int:
-    try:
-        picked = [zoo.get(name) for name in args.names]
-    except KeyError as e:
-        return _fail(str(e), 2)
+    picked = [zoo.get(name) for name in args.names]
     names = [m for e in picked for m in (e.members or (e.name,))]
     for name in dict.fromkeys(names):
-        try:
-            path = zoo.checkpoint_path(name, download=True, dst_dir=args.dir, progress=not args.quiet)
-        except DownloadError as e:
-            return _fail(str(e))
-        print(path)
+        print(zoo.checkpoint_path(name, download=True, dst_dir=args.dir, progress=not args.quiet), flush=True)
     return 0
 
 

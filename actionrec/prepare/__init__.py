@@ -1,6 +1,7 @@
 """Dataset preparation: official annotations -> the lists and label maps the loaders read.
 
-`prepare_dataset(name, src, out)` dispatches to one module per dataset family; `resize` and
+`prepare_dataset(name, src, out)` dispatches to one module per dataset family; `prepare_folder(src, out)`
+turns your own class folders of videos into lists (`folder`); `resize` and
 `frames` hold the video re-encoding and frame/flow extraction steps. See docs/datasets/NAME.md.
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from actionrec.prepare.activitynet import prepare_activitynet
 from actionrec.prepare.common import PrepareError, PrepareOptions, PrepareReport
 from actionrec.prepare.diving48 import prepare_diving48
+from actionrec.prepare.folder import prepare_folder
 from actionrec.prepare.hmdb51 import prepare_hmdb51
 from actionrec.prepare.hvu import prepare_hvu
 from actionrec.prepare.kinetics import prepare_kinetics, prepare_kinetics710
@@ -53,4 +55,4 @@ def prepare_dataset(
     return DATASETS[name](src, out, options or PrepareOptions())
 
 
-__all__ = ["DATASETS", "PrepareError", "PrepareOptions", "PrepareReport", "prepare_dataset"]
+__all__ = ["DATASETS", "PrepareError", "PrepareOptions", "PrepareReport", "prepare_dataset", "prepare_folder"]

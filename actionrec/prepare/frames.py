@@ -28,7 +28,7 @@ import numpy as np
 from PIL import Image
 
 from actionrec.errors import ActionrecError
-from actionrec.prepare.common import write_lines
+from actionrec.prepare.common import PrepareError, write_lines
 from actionrec.prepare.resize import (
     JobOutcome,
     RunSummary,
@@ -57,7 +57,7 @@ def flow_to_uint8(flow: np.ndarray, bound: float = FLOW_BOUND) -> np.ndarray:
 def make_flow_method(method: str):
     """A function (prev_gray, next_gray) -> (H, W, 2) float32 flow; raises a clear error if OpenCV lacks it."""
     if method not in FLOW_METHODS or method == "none":
-        raise ValueError(f"flow method must be 'tvl1' or 'farneback', got {method!r}")
+        raise PrepareError(f"flow method must be 'tvl1' or 'farneback', got {method!r}")
     try:
         import cv2
     except ImportError:
@@ -203,7 +203,7 @@ def extract_frames(
     """
     src, out = Path(src), Path(out)
     if flow not in FLOW_METHODS:
-        raise ValueError(f"flow must be one of {FLOW_METHODS}, got {flow!r}")
+        raise PrepareError(f"flow must be one of {FLOW_METHODS}, got {flow!r}")
     if flow != "none":
         make_flow_method(flow)  # fail before any work if OpenCV is missing
     video_root, videos = read_sources(src, Path(root) if root is not None else None)

@@ -22,9 +22,9 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import av
-from tqdm import tqdm
 
-from actionrec.prepare.common import VIDEO_EXTENSIONS, write_lines
+from actionrec.prepare.common import VIDEO_EXTENSIONS, PrepareError, write_lines
+from actionrec.progress import progress_bar
 
 REPORT_NAME = "resize_report.txt"
 PART_SUFFIX = ".part"
@@ -145,7 +145,7 @@ def pick_encoder(backend: str) -> Callable[[Path, Path, EncodeSettings], None]:
         return encode_with_ffmpeg
     if backend == "pyav":
         return encode_with_pyav
-    raise ValueError(f"backend must be 'auto', 'ffmpeg' or 'pyav', got {backend!r}")
+    raise PrepareError(f"backend must be 'auto', 'ffmpeg' or 'pyav', got {backend!r}")
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def run_parallel(
     Each worker runs single-threaded codecs (ffmpeg/x264 `-threads 1`, PyAV `thread_count = 1`,
     `cv2.setNumThreads(1)`), so `workers` is the number of busy cores.
     """
-    bar = tqdm(total=len(jobs), desc=desc, unit="video", disable=not progress)
+    bar = progress_bar(total=len(jobs), desc=desc, unit="video", disable=not progress)
     try:
         if workers <= 1:
             for job in jobs:
@@ -217,7 +217,7 @@ def resize_videos(
     if not src.is_dir():
         raise FileNotFoundError(f"source folder not found: {src}")
     if short_side < 2 or gop < 1:
-        raise ValueError(f"short_side must be >= 2 and gop >= 1, got {short_side} and {gop}")
+        raise PrepareError(f"short_side must be >= 2 and gop >= 1, got {short_side} and {gop}")
     pick_encoder(backend)  # fail early on a bad backend name
     settings = EncodeSettings(short_side=short_side, gop=gop)
     jobs = [
