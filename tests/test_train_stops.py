@@ -11,7 +11,7 @@ from engine_standins import TinyDataset, standin_config, use_standin_data
 from torch.utils.data import DataLoader
 
 from actionrec.cli import main
-from actionrec.config import Config
+from actionrec.config import Config, ConfigError
 from actionrec.data.datasets import collate
 from actionrec.engine.data import ShardSampler, TrainSampler, UnreadableDataError, likely_cause
 from actionrec.engine.distributed import default_threads
@@ -140,3 +140,17 @@ def test_default_threads_leave_a_core_per_data_worker():
     assert default_threads(cores=2, num_workers=4) == 1  # never fewer than one
     assert default_threads(cores=16, num_workers=2, local_processes=4) == 2  # 4 processes share 16 cores
     assert default_threads(cores=3, num_workers=0, local_processes=2) == 1
+
+
+def test_missing_data_is_reported_before_any_pretrained_download(tmp_path, monkeypatch):
+    """A seed config (pretrained=True) with lists that do not exist fails on the lists, not on a download."""
+    from actionrec.config import load_config
+    from actionrec.engine import trainer
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("a download was attempted before the data were checked")
+
+    monkeypatch.setattr("actionrec.checkpoints.download", no_download)
+    cfg = load_config("tsn_r50_video_1x1x8_100e_kinetics400_rgb", [f"work_dir={str(tmp_path)!r}"])
+    with pytest.raises(ConfigError, match=r"data\.train\.ann_file: .* does not exist \(checked before any download\)"):
+        trainer.train(cfg, device="cpu", progress=False)

@@ -9,8 +9,6 @@ import sys
 import time
 from collections import Counter
 
-from tqdm import tqdm
-
 from actionrec.data import synthetic
 from actionrec.data.annotations import (
     UNLABELED,
@@ -23,6 +21,7 @@ from actionrec.data.annotations import (
 from actionrec.data.decoders import FrameFolderReader, FrameReader, VideoDecodeError, open_video
 from actionrec.data.paths import missing_reason
 from actionrec.errors import ActionrecError
+from actionrec.progress import progress_bar
 
 BAR_WIDTH = 40
 DECODE_CHUNK = 64  # frames per read when --decode-all walks a whole video
@@ -74,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_synth(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     total = len(synthetic.CLASSES) * (args.videos_per_class + args.val_videos_per_class)
-    with tqdm(total=total, unit="video", desc="synth") as bar:
+    with progress_bar(total=total, unit="video", desc="synth") as bar:
         meta = synthetic.generate(
             args.out_dir,
             seed=args.seed,
@@ -119,7 +118,7 @@ def run_inspect(args: argparse.Namespace) -> int:
 
     if args.decode_all:
         problems = {}
-        for sample in tqdm(samples, unit="file", desc="decode"):
+        for sample in progress_bar(samples, unit="file", desc="decode"):
             reason = _decode_everything(sample, args)
             if reason:
                 problems[sample.path] = reason

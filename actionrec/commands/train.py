@@ -81,11 +81,7 @@ def run(args: argparse.Namespace) -> int:
     # imported here, not at the top: every `actionrec` command would otherwise load torch and the models
     from actionrec.engine.trainer import NonFiniteLossError, TrainingInterrupted, train
 
-    try:
-        cfg = config_with_flags(args)
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    cfg = config_with_flags(args)  # errors: printed by cli.main
     try:
         train(cfg, resume=args.resume, device=args.device, progress=not args.no_progress)
     except NonFiniteLossError as e:

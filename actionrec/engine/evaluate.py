@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from actionrec.build import build_model
 from actionrec.checkpoints import load_checkpoint
@@ -28,6 +27,7 @@ from actionrec.metrics import confusion_matrix
 from actionrec.metrics import evaluate as score_metrics
 from actionrec.models.base import AMP_DTYPES
 from actionrec.models.fuse import for_inference
+from actionrec.progress import progress_bar
 
 from . import distributed
 from .data import CHECKED_UNREADABLE, UnreadableDataError, build_eval_loader, unreadable_summary
@@ -70,7 +70,7 @@ def predict(
     """
     model.eval()
     indices, scores, labels, unreadable = [], [], [], []
-    bar = tqdm(loader, desc="test", disable=not progress, dynamic_ncols=True, leave=False)
+    bar = progress_bar(loader, desc="test", disable=not progress, leave=False)
     for batch in bar:
         unreadable += batch.get("skipped", [])[: CHECKED_UNREADABLE - len(unreadable)]
         if len(batch["index"]) == 0:

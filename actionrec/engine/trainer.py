@@ -43,6 +43,7 @@ from actionrec.checkpoints import load_checkpoint
 from actionrec.errors import ActionrecError
 from actionrec.hardware import resolve_precision
 from actionrec.metrics import canonical_metric_name
+from actionrec.progress import progress_bar as progress_bar_of
 
 from ..config import Config, ConfigError
 from . import checkpointing, distributed
@@ -328,6 +329,13 @@ def check_train_config(cfg: Config, dist: DistInfo) -> None:
         raise ConfigError(f"train.max_corrupt_fraction must be between 0 and 1, got {cfg.train.max_corrupt_fraction}")
     if cfg.train.threads is not None and cfg.train.threads < 1:
         raise ConfigError(f"train.threads must be at least 1 (or None for automatic), got {cfg.train.threads}")
+    # data before downloads: a missing list should not wait behind a pretrained download (or its failure)
+    for split in ("train", "val") if cfg.model.get("pretrained") else ():
+        split_cfg = getattr(cfg.data, split)
+        files = [] if split_cfg is None else split_cfg.ann_file
+        for ann_file in [files] if isinstance(files, str) else files:
+            if not Path(ann_file).is_file():
+                raise ConfigError(f"data.{split}.ann_file: {ann_file} does not exist (checked before any download)")
 
 
 def choose_threads(cfg: Config, dist: DistInfo) -> int:
@@ -364,13 +372,12 @@ def seed_everything(seed: int, deterministic: bool = False, device: torch.device
 
 def progress_bar(run: Run, enabled: bool) -> tqdm:
     """The epoch's batches, with a bar that starts where a resumed epoch stands."""
-    return tqdm(
+    return progress_bar_of(  # a live bar on a terminal, a line every few seconds in a log file
         run.train_loader,
         total=len(run.train_loader),
         initial=run.state.epoch_iteration,
         disable=not enabled,
         desc=f"epoch {run.state.epoch + 1}/{run.cfg.schedule.epochs}",
-        dynamic_ncols=True,
     )
 
 
