@@ -267,6 +267,7 @@ class Recognizer:
         backend: str = "auto",
         filename_tmpl: str | None = None,
         progress: bool = True,
+        precision: str | None = None,
     ) -> None:
         if not hasattr(model, "predict"):
             raise TypeError(f"model must be an actionrec recognizer with predict(), got {type(model).__name__}")
@@ -279,6 +280,8 @@ class Recognizer:
         self.average_clips = average_clips
         self.multi_label = multi_label
         self.amp = amp
+        # 'auto': bf16 where the hardware multiplies bf16 natively, else fp32; `amp` is the older spelling
+        self.precision = precision or amp or "fp32"
         self.backend = backend
         self.filename_tmpl = filename_tmpl
         self.progress = progress
@@ -317,6 +320,8 @@ class Recognizer:
         kwargs.setdefault("average_clips", _config_averaging(cfg))
         kwargs.setdefault("filename_tmpl", split.filename_tmpl)
         kwargs.setdefault("multi_label", cfg.data.multi_label)
+        if not kwargs.get("amp"):
+            kwargs.setdefault("precision", cfg.test.precision)  # the config's test.precision unless told
         if kwargs.get("backend") is None:
             kwargs["backend"] = split.backend
         return cls(model, pipeline, labels, **kwargs)
@@ -395,7 +400,7 @@ class Recognizer:
     def _predict(self, views: torch.Tensor, bar) -> torch.Tensor:
         """`model.predict(views)`, with the views the backbone has done counted on `bar` as it goes."""
         with _counting_views(self.model, bar):
-            return self.model.predict(views, average_clips=self.average_clips, amp=self.amp)
+            return self.model.predict(views, average_clips=self.average_clips, precision=self.precision)
 
     def _probabilities(self, scores: torch.Tensor) -> np.ndarray:
         mode = self.model.average_clips if self.average_clips is ... else self.average_clips

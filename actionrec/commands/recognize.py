@@ -30,7 +30,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stride", type=float, metavar="SECONDS", help="seconds between window starts (default: --window)")
     p.add_argument("--fps", type=float, help="frame rate of frame folders (for --window)")
     p.add_argument("--device", choices=("cpu", "cuda"), help="default: cuda when available")
-    p.add_argument("--amp", choices=("bf16", "fp16"), help="mixed-precision inference")
+    p.add_argument(
+        "--precision",
+        choices=("auto", "fp32", "bf16", "fp16"),
+        help="auto = bf16 where the hardware multiplies bf16 natively (AMX / avx512_bf16, recent GPUs), else fp32",
+    )
+    p.add_argument("--amp", choices=("bf16", "fp16"), help="older spelling of --precision")
     p.add_argument("--label-map", metavar="FILE", help="class names (default: the zoo entry's or the config's)")
     p.add_argument(
         "--backend",
@@ -84,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         cfg_options=args.cfg_options,
         progress=not args.no_progress,
     )
+    if args.precision:
+        options["precision"] = args.precision
     if args.model:
         recognizer = Recognizer.from_zoo(args.model, download=not args.no_download, **options)
     else:
