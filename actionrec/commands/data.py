@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from collections import Counter
 
@@ -20,7 +19,6 @@ from actionrec.data.annotations import (
 )
 from actionrec.data.decoders import FrameFolderReader, FrameReader, VideoDecodeError, open_video
 from actionrec.data.paths import missing_reason
-from actionrec.errors import ActionrecError
 from actionrec.progress import progress_bar
 
 BAR_WIDTH = 40
@@ -102,12 +100,8 @@ def _load(args: argparse.Namespace) -> list[Sample]:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    try:
-        samples = _load(args)
-        names = load_label_map(args.label_map) if args.label_map else None
-    except (ActionrecError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    samples = _load(args)  # a bad list raises: cli.main prints it in the common error style (--debug: traceback)
+    names = load_label_map(args.label_map) if args.label_map else None
     print(f"{args.ann_file}: {len(samples)} samples ({args.list_type})")
     _print_histogram(samples, names)
     list_problems = _list_problems(samples, args.root, names)

@@ -41,6 +41,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", default="work_dirs/demo", help="output folder (default work_dirs/demo)")
     p.add_argument("--quick", action="store_true", help="tiny dataset and 2 epochs each: a smoke run")
+    p.add_argument(
+        "--seed",
+        type=int,
+        nargs="+",
+        default=[0],
+        metavar="N",
+        help="training seed(s) of both models (default 0); several seeds run one after another, each in "
+        "OUT/seed<N>/, and the table ends with the spread over them",
+    )
     p.add_argument("--device", choices=("cpu", "cuda"))
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
@@ -88,18 +97,39 @@ def _overrides(synth: Path, work_dir: Path) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from actionrec.config import load_config
-    from actionrec.engine.evaluate import predict_checkpoint
-    from actionrec.engine.trainer import train
-
     start = time.perf_counter()
     out = Path(args.out)
     synth = out / ("synth_quick" if args.quick else "synth")
     meta = ensure_synthetic(synth, args.quick)
+    seeds = list(dict.fromkeys(args.seed))
+    runs = {}
+    for seed in seeds:
+        folder = out if len(seeds) == 1 else out / f"seed{seed}"
+        runs[seed] = train_and_test(args, synth, folder, meta, seed)
+        if len(seeds) > 1:
+            print(f"seed {seed}:")
+        print(format_table(runs[seed]))
+    if len(seeds) > 1:
+        print(f"spread over seeds {', '.join(map(str, seeds))} (min / mean / max):")
+        print(format_spread(runs))
+    total = time.perf_counter() - start
+    print(f"total time {total:.0f} s; results in {out / 'results.json'}")
+    record = {"rows": runs[seeds[0]], "seeds": {str(s): rows for s, rows in runs.items()}}
+    record |= {"total_seconds": round(total, 1), "quick": args.quick}
+    (out / "results.json").write_text(json.dumps(record, indent=2) + "\n")
+    return 0
+
+
+def train_and_test(args: argparse.Namespace, synth: Path, out: Path, meta: dict, seed: int) -> dict[str, dict]:
+    """Train both demo models with `seed` into `out/<config name>`, test them, return their table rows."""
+    from actionrec.config import load_config
+    from actionrec.engine.evaluate import predict_checkpoint
+    from actionrec.engine.trainer import train
+
     rows = {}
     for config_name in DEMO_CONFIGS:
         name = Path(config_name).stem
-        overrides = _overrides(synth, out / name)
+        overrides = _overrides(synth, out / name) + [f"train.seed={seed}"]
         if args.quick:
             overrides.append(f"schedule.epochs={QUICK['epochs'][name]}")
         cfg = load_config(CONFIG_DIR / config_name, overrides)
@@ -125,13 +155,7 @@ def run(args: argparse.Namespace) -> int:
             "train_seconds": round(train_s, 1),
             "videos_tested": len(labels),
         }
-    total = time.perf_counter() - start
-    print(format_table(rows))
-    print(f"total time {total:.0f} s; results in {out / 'results.json'}")
-    (out / "results.json").write_text(
-        json.dumps({"rows": rows, "total_seconds": round(total, 1), "quick": args.quick}, indent=2) + "\n"
-    )
-    return 0
+    return rows
 
 
 def format_table(rows: dict[str, dict]) -> str:
@@ -148,4 +172,26 @@ def format_table(rows: dict[str, dict]) -> str:
             f"{100 * r['static']['mean_class']:6.1f} | {r['train_seconds']:7.0f}"
         )
     lines.append("(%; 'pair': the true class outscores its time-reversed twin, chance = 50)")
+    return "\n".join(lines)
+
+
+SPREAD_COLUMNS = {
+    "top1": lambda r: r["overall"]["top1"],
+    "temporal": lambda r: r["temporal"]["top1"],
+    "pair": lambda r: r["pair_accuracy"],
+    "static": lambda r: r["static"]["top1"],
+}
+
+
+def format_spread(runs: dict[int, dict[str, dict]]) -> str:
+    """Per model and metric: min / mean / max over the seeds' runs (in %)."""
+    names = list(next(iter(runs.values())))
+    head = f"{'model':<28} " + " ".join(f"{col:>18}" for col in SPREAD_COLUMNS)
+    lines = [head, "-" * len(head)]
+    for name in names:
+        cells = []
+        for get in SPREAD_COLUMNS.values():
+            values = 100 * np.array([get(rows[name]) for rows in runs.values()])
+            cells.append(f"{values.min():5.1f} /{values.mean():5.1f} /{values.max():5.1f}")
+        lines.append(f"{name:<28} " + " ".join(f"{c:>18}" for c in cells))
     return "\n".join(lines)
