@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "actionrec.commands.zoo",
     "actionrec.commands.weights",
     "actionrec.commands.recognize",
+    "actionrec.commands.features",
     "actionrec.commands.export",
 ]
 

@@ -418,6 +418,42 @@ class Recognizer:
             )
         return self.labels
 
+    # -- features -----------------------------------------------------------------------------------
+    def features(self, video: VideoInput, *, per_clip: bool = False, fps: float | None = None) -> np.ndarray:
+        """Pre-logit features of `video`, sampled and transformed as `__call__` does: float32 `(D,)`.
+
+        Every view (clips x crops) goes through the backbone and the head up to its classifier
+        (`forward_head(..., pre_logits=True)`, one vector per view); the per-video vector is their
+        mean. For TSN this is exactly what its classifier sees (the segment consensus averages
+        features of all views); UniFormerV2 scores each view and averages scores, and since its
+        classifier is linear, the mean feature is what 'score' averaging classifies.
+
+        `per_clip=True`: `(num_clips, D)`, one row per clip in the order the sampler drew them
+        (SampleFrames: by start time; UniformSample: clip i spans the whole video, shifted by i),
+        each the mean over its crops (and, for 2D models, its `clip_len` frames). The pipeline
+        stacks views crop-major, then clip, then frame (view = (crop * num_clips + clip) * frames
+        + t, frames = 1 for 3D and flow models), so the rows are regrouped here; the per-video
+        vector is the mean of these rows.
+        """
+        with self._open(video, fps) as reader:
+            if reader.num_frames < 1:
+                raise VideoDecodeError(f"{reader.path}: the video has no frames")
+            fps = fps if fps is not None else getattr(reader, "fps", None)
+            positions = self.pipeline.sampler(reader.num_frames, np.random.default_rng(0), fps=fps)
+            (frames,) = _decode_in_groups(reader, [positions])
+        clip_len = self.pipeline.sampler.clip_len
+        clip = Clip(frames, clip_len=clip_len, num_clips=len(frames) // clip_len, modality=self.pipeline.modality)
+        *steps, format_shape = self.pipeline.transform.transforms
+        rng = np.random.default_rng(0)
+        for step in steps:  # the pipeline's transforms one by one: the crop count is read off the last Clip
+            clip = step(clip, rng)
+        views = format_shape(clip, rng).to(self.device)
+        # each view as its own one-view video: one pre-logit vector per view, (V, D)
+        rows = self.model.extract_features(views[:, None], precision=self.precision).cpu()
+        rows = rows.reshape(clip.num_crops, clip.num_clips, -1, rows.shape[-1])  # crop, clip, frame-in-clip
+        out = rows.mean(dim=(0, 2)) if per_clip else rows.flatten(0, 2).mean(dim=0)
+        return out.numpy().astype(np.float32)
+
     def _open(self, video: VideoInput, fps: float | None) -> FrameReader:
         modality = self.pipeline.modality
         if isinstance(video, (np.ndarray, torch.Tensor)):
