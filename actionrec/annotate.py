@@ -65,7 +65,8 @@ def label_lines(result: Recognition | None, k: int) -> list[str]:
 def draw_text_box(frame: np.ndarray, lines: list[str]) -> np.ndarray:
     """A copy of `frame` (H, W, 3 uint8) with `lines` in white on a darkened box in the top-left corner.
 
-    Only the box's pixels change. The font scales with the frame height (1/22 of it, at least 9 px).
+    Only the box's pixels change. The font scales with the frame height (1/22 of it, at least 9 px);
+    a line too wide for the frame loses the end of its class name.
     """
     if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
         raise AnnotateError(f"expected an RGB frame (H, W, 3) uint8 to draw on, got {frame.shape} {frame.dtype}")
@@ -74,6 +75,10 @@ def draw_text_box(frame: np.ndarray, lines: list[str]) -> np.ndarray:
     margin = pad = max(2, round(height / 100))
     measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     line_height = measure.textbbox((0, 0), "Ag", font=font)[3] + 1
+    lines = [
+        _fit(line, width - 2 * (margin + pad), lambda text: measure.textbbox((0, 0), text, font=font)[2])
+        for line in lines
+    ]
     text_width = max(measure.textbbox((0, 0), line, font=font)[2] for line in lines)
     x1 = min(width, margin + 2 * pad + text_width)
     y1 = min(height, margin + 2 * pad + line_height * len(lines))
@@ -87,6 +92,17 @@ def draw_text_box(frame: np.ndarray, lines: list[str]) -> np.ndarray:
         draw.text((pad, pad + row * line_height), line, fill=(255, 255, 255), font=font)
     out[margin:y1, margin:x1] = np.asarray(image)
     return out
+
+
+def _fit(line: str, room: int, width_of) -> str:
+    """`line` shortened to `room` pixels: a `name: score` line loses the end of its name ("rotating_cou…: 0.02")."""
+    if width_of(line) <= room:
+        return line
+    head, colon, tail = line.rpartition(": ")
+    head, tail = (head, colon + tail) if colon else (line, "")
+    while head and width_of(head + "\u2026" + tail) > room:
+        head = head[:-1]
+    return head + "\u2026" + tail
 
 
 def _h264_encoder() -> str:

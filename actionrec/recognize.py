@@ -90,8 +90,8 @@ class Recognition:
     def to_dict(self, k: int = 5) -> dict:
         """JSON-ready: every class score in class order, plus the top-k."""
         out: dict = {"source": self.source}
-        if self.start is not None:
-            out.update(start=self.start, end=self.end)
+        if self.start is not None:  # to the microsecond: k * stride in floats leaves 4.800000000000001
+            out.update(start=round(self.start, 6), end=round(self.end, 6))
         out["topk"] = [{"label": name, "score": score} for name, score in self.topk(k)]
         out["labels"] = list(self.labels)
         out["scores"] = [float(s) for s in self.scores]

@@ -241,6 +241,17 @@ def test_drawing_changes_the_top_left_corner_only():
     assert drawn[top : bottom + 1, left : right + 1].mean() < frame[top : bottom + 1, left : right + 1].mean()
 
 
+def test_a_line_too_wide_for_the_frame_loses_the_end_of_its_class_name():
+    width_of = len  # one "pixel" per character, so the expected cut is countable by hand
+    assert annotate._fit("archery: 0.91", 16, width_of) == "archery: 0.91"
+    assert annotate._fit("rotating_counterclockwise: 0.02", 16, width_of) == "rotating_\u2026: 0.02"
+    assert annotate._fit("(warming up)", 6, width_of) == "(warm\u2026"
+    grey = np.full((96, 128, 3), 128, np.uint8)
+    narrow = draw_text_box(grey, ["rotating_counterclockwise: 0.02"])
+    assert (narrow[:, -2:] == 128).all()  # the shortened line's box ends before the right edge
+    assert (narrow[:, :20] != 128).any()
+
+
 def test_each_frame_shows_the_latest_window_ended_by_its_time(assets, tmp_path, monkeypatch):
     shown = []
     original = annotate.draw_text_box

@@ -50,8 +50,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--timeline",
         metavar="PNG",
-        help="with --window and one VIDEO: plot the probability of the --topk classes with the highest probability "
-        "in any window over time, windows marked (needs matplotlib)",
+        help="with --window and one VIDEO: plot the probability over time of the classes with the highest probability "
+        "in any window, windows marked (needs matplotlib)",
+    )
+    p.add_argument(
+        "--timeline-classes", type=int, default=5, metavar="N", help="classes in the --timeline plot (default 5)"
     )
     p.add_argument("--device", choices=("cpu", "cuda"), help="default: cuda when available")
     p.add_argument(
@@ -93,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--model brings its own checkpoint; use --config CONFIG --checkpoint CKPT for other weights")
     if args.topk < 1:
         raise UsageError(f"--topk must be at least 1, got {args.topk}")
+    if args.timeline_classes < 1:
+        raise UsageError(f"--timeline-classes must be at least 1, got {args.timeline_classes}")
     for option, value in (("--out-video", args.out_video), ("--timeline", args.timeline)):
         if value and args.window is None:
             raise UsageError(f"{option} needs --window SECONDS (it shows the recognition of each time window)")
@@ -181,8 +186,9 @@ def _timeline(results: list, args: argparse.Namespace) -> None:
     if not results:
         print(f"warning: no windows to plot in {args.timeline}", file=sys.stderr)
         return
+    name = Path(results[0].source).name
     plot_timeline(
-        results, args.timeline, classes=args.topk, title=f"{Path(results[0].source).name}: top {args.topk} classes"
+        results, args.timeline, classes=args.timeline_classes, title=f"{name}: top {args.timeline_classes} classes"
     )
     print(f"wrote {args.timeline}", file=sys.stderr)
 
