@@ -417,14 +417,13 @@ class Recognizer:
             items = frames if tap is None else tap(frames)
             with progress_bar(
                 desc=Path(frames.path).name or frames.path,
-                unit="window",
-                total=expected,
+                unit="view",
                 delay=_PROGRESS_DELAY_S,
                 disable=not self.progress,
+                postfix=f"{expected} windows",
             ) as bar:
-                for result in self.stream(items, window=window, stride=stride, fps=frames.fps, source=frames.path):
-                    bar.update(1)
-                    yield result
+                progress = _WindowProgress(bar, expected)
+                yield from self._stream(items, window, stride, frames.fps, frames.path, progress)
 
     def stream(
         self,
@@ -450,12 +449,23 @@ class Recognizer:
         window is, so `stream` and `recognizer(video, window=...)` give the same scores.
         `source` names the stream in the results.
         """
-        cutter = WindowCutter(window, stride, fps)
+        return self._stream(frames, window, stride, fps, source)
+
+    def _stream(
+        self,
+        frames: Iterable,
+        window: float,
+        stride: float | None,
+        fps: float | None,
+        source: str,
+        progress: _WindowProgress | None = None,
+    ) -> Iterator[Recognition]:
+        cutter = WindowCutter(window, stride, fps)  # checks window and stride before the first frame is pulled
         for t, frame in timed_frames(frames, fps, MODALITY_CHANNELS[self.pipeline.modality]):
             for complete in cutter.push(t, frame):
-                yield self._recognize_window(complete, source, cutter.estimated_fps())
+                yield self._recognize_window(complete, source, cutter.estimated_fps(), progress)
         for complete in cutter.finish():
-            yield self._recognize_window(complete, source, cutter.estimated_fps())
+            yield self._recognize_window(complete, source, cutter.estimated_fps(), progress)
 
     @contextlib.contextmanager
     def open_frames(self, video: VideoInput, fps: float | None = None) -> Iterator[FrameStream]:
@@ -466,12 +476,19 @@ class Recognizer:
             times, frame_duration = _frame_times(reader, fps)
             yield FrameStream(reader, times, 1.0 / frame_duration)
 
-    def _recognize_window(self, window: Window, source: str, fps: float | None) -> Recognition:
+    def _recognize_window(
+        self, window: Window, source: str, fps: float | None, progress: _WindowProgress | None = None
+    ) -> Recognition:
         positions = self.pipeline.sampler(len(window.frames), np.random.default_rng(0), fps=fps)
         views = self._views(torch.stack([window.frames[i] for i in positions]))
-        scores = self.model.predict(
-            views[None].to(self.device), average_clips=self.average_clips, precision=self.precision
-        )
+        if progress is None:
+            scores = self.model.predict(
+                views[None].to(self.device), average_clips=self.average_clips, precision=self.precision
+            )
+        else:
+            progress.start(len(views))
+            scores = self._predict(views[None].to(self.device), progress.bar)
+            progress.done()
         return self._recognition(scores, source, window.start, window.end)
 
     def _views(self, frames: torch.Tensor) -> torch.Tensor:
@@ -529,6 +546,25 @@ class Recognizer:
         if os.path.isdir(path):
             return FrameFolderReader(path, **template)
         return open_video(path, self.backend)
+
+
+class _WindowProgress:
+    """Views done / total over a file's windows (the total is known once the first window has its views)."""
+
+    def __init__(self, bar, windows: int) -> None:
+        self.bar, self.windows, self.index, self.views = bar, windows, 0, 0
+
+    def start(self, views: int) -> None:
+        if self.index == 0:
+            self.bar.total = views * self.windows
+        self.views = views
+        self.bar.set_postfix_str(f"window {self.index + 1}/{self.windows}", refresh=False)
+
+    def done(self) -> None:
+        self.index += 1
+        target = min(self.bar.total, self.index * self.views)
+        if self.bar.n < target:  # a model that does not say how far it got
+            self.bar.update(target - self.bar.n)
 
 
 @contextlib.contextmanager
