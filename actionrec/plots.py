@@ -1,12 +1,14 @@
-"""PNG plots of a training run: loss, validation accuracy, learning rate, confusion matrix.
+"""PNG plots: a training run's loss, validation accuracy, learning rate and confusion matrix; a long video's timeline.
 
 Reads the JSON-lines logs the trainer writes (work_dir/runs/*.jsonl) and the confusion matrix
 `actionrec test` saves (work_dir/confusion_matrix.npy, with class names if a label map is known).
+`plot_timeline` draws windowed recognition (`actionrec recognize --window --timeline`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -137,3 +139,52 @@ def plot_work_dir(work_dir: str | Path, out_dir: str | Path | None = None) -> li
     if not written:
         raise FileNotFoundError(f"{work_dir}: nothing to plot (no runs/*.jsonl, no confusion_matrix.npy)")
     return written
+
+
+def plot_timeline(windows: Sequence, path: str | Path, classes: int = 5, title: str | None = None) -> Path:
+    """Probability over time of the `classes` classes with the highest probability in any window.
+
+    `windows`: results with `start`, `end` (seconds), `scores` and `labels` (`Recognition`s of
+    one video, in time order). Each window is one point at its centre; under the curves, a strip
+    shows every window's extent as a bar (overlapping windows in separate rows), and the
+    windows' edges are faint vertical lines across both.
+    """
+    if not windows:
+        raise ValueError(f"{path}: no windows to plot")
+    plt = _pyplot()
+    scores = np.stack([np.asarray(w.scores, dtype=float) for w in windows])
+    labels = list(windows[0].labels)
+    top = np.argsort(-scores.max(axis=0), kind="stable")[:classes]
+    rows: list[int] = []
+    row_ends: list[float] = []  # each window goes in the first row free at its start
+    for w in windows:
+        row = next((r for r, end in enumerate(row_ends) if end <= w.start + 1e-6), len(row_ends))
+        if row == len(row_ends):
+            row_ends.append(w.end)
+        row_ends[row] = w.end
+        rows.append(row)
+    fig, (ax, strip) = plt.subplots(
+        2, 1, figsize=(8, 3.4 + 0.15 * len(row_ends)), sharex=True, height_ratios=[5, 0.6 + 0.3 * len(row_ends)]
+    )
+    for edge in sorted({t for w in windows for t in (w.start, w.end)}):
+        for axis in (ax, strip):
+            axis.axvline(edge, color="0.85", lw=0.8, zorder=0)
+    centres = [(w.start + w.end) / 2 for w in windows]
+    for k in top:
+        ax.plot(centres, scores[:, k], marker="o", ms=3, lw=1.5, label=labels[k])
+    ax.set(ylabel="probability", title=title or "Top classes over time", ylim=(0, 1.02))
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    for w, row in zip(windows, rows):
+        strip.broken_barh([(w.start, w.end - w.start)], (row + 0.15, 0.7), color="0.6", edgecolor="white")
+    strip.set(
+        xlabel="time (s)",
+        ylim=(len(row_ends), 0),
+        yticks=[],
+        xlim=(windows[0].start, max(w.end for w in windows)),
+    )
+    strip.set_ylabel("windows", rotation=0, ha="right", va="center", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)

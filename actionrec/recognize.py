@@ -4,11 +4,15 @@
     result = actionrec.recognize(frames, config="cfg.py", checkpoint="epoch_8.pth")
     print(result.topk(5))                                          # [(class name, probability), ...]
     windows = actionrec.recognize("long.mp4", model=..., window=4.0, stride=2.0)   # one result per window
+    for w in recognizer.stream(camera_frames, window=4.0, stride=2.0, fps=30):     # live, bounded memory
+        print(w.span, w.topk(3))
 
 A `Recognizer` builds the model once and recognises many inputs. Each input (or window) is
 sampled and transformed exactly as the config's `data.test` pipeline says (clips x crops), and
 the views are averaged as the config says (`test.average_clips`, else the model's own setting).
 Frame-folder (rawframes) configs recognise video files the same way: only the reader changes.
+Windows are cut from a stream of frames (`Recognizer.stream`, `actionrec.stream`): a file's
+windows are its frames, decoded in one forward pass, streamed; memory holds one window.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +46,7 @@ from actionrec.data.decoders import (
 from actionrec.data.transforms import MODALITY_CHANNELS, Clip
 from actionrec.errors import ActionrecError
 from actionrec.progress import progress_bar
+from actionrec.stream import TIME_TOLERANCE, Window, WindowCutter, timed_frames
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +57,8 @@ _PROGRESS_DELAY_S = 1.5
 
 VideoInput = str | os.PathLike | np.ndarray | torch.Tensor
 
-# Frames decoded in one `read` when windows are batched: one decoding pass serves several windows
-# without holding a whole long video in memory.
-_FRAMES_PER_READ = 512
 # Seconds within which a frame's pts counts as equal to a window edge (k * stride is computed in floats).
-_TIME_TOLERANCE = 1e-6
+_TIME_TOLERANCE = TIME_TOLERANCE
 
 
 class RecognizeError(ActionrecError, ValueError):
@@ -88,8 +90,8 @@ class Recognition:
     def to_dict(self, k: int = 5) -> dict:
         """JSON-ready: every class score in class order, plus the top-k."""
         out: dict = {"source": self.source}
-        if self.start is not None:
-            out.update(start=self.start, end=self.end)
+        if self.start is not None:  # to the microsecond: k * stride in floats leaves 4.800000000000001
+            out.update(start=round(self.start, 6), end=round(self.end, 6))
         out["topk"] = [{"label": name, "score": score} for name, score in self.topk(k)]
         out["labels"] = list(self.labels)
         out["scores"] = [float(s) for s in self.scores]
@@ -220,26 +222,40 @@ def _frame_times(reader: FrameReader, fps: float | None) -> tuple[list[float], f
     return times, 1.0 / fps
 
 
-def _decode_in_groups(reader: FrameReader, positions: list[np.ndarray]) -> Iterator[torch.Tensor]:
-    """The frames at each position array; consecutive arrays share one `read` up to `_FRAMES_PER_READ`
-    distinct frames, so windows of a long video cost about one decoding pass."""
-    group: list[np.ndarray] = []
-    distinct: set[int] = set()
+@dataclass
+class FrameStream:
+    """A reader's frames as `(seconds, frame (C, H, W))` in display order, from one forward pass
+    (`FrameReader.iter_frames`): what `Recognizer.stream` takes. `fps` is the source's frame rate
+    (given, the file's average, else estimated from the times)."""
 
-    def flush() -> Iterator[torch.Tensor]:
-        unique = np.array(sorted(distinct), dtype=np.int64)
-        frames = reader.read(unique)
-        for wanted in group:
-            yield frames[torch.from_numpy(np.searchsorted(unique, wanted))]
+    reader: FrameReader
+    times: list[float]
+    fps: float
 
-    for wanted in positions:
-        if group and len(distinct | set(wanted.tolist())) > _FRAMES_PER_READ:
-            yield from flush()
-            group, distinct = [], set()
-        group.append(wanted)
-        distinct |= set(wanted.tolist())
-    if group:
-        yield from flush()
+    @property
+    def path(self) -> str:
+        return self.reader.path
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def __iter__(self) -> Iterator[tuple[float, torch.Tensor]]:
+        return zip(self.times, self.reader.iter_frames())
+
+
+def video_frames(
+    path: str | os.PathLike, backend: str = "auto", fps: float | None = None
+) -> Iterator[tuple[float, torch.Tensor]]:
+    """Every frame of a video file as `(seconds, (3, H, W) uint8)`, decoded sequentially in one pass
+    (PyAV decodes forward frame by frame; other backends read a few frames at a time). Times come
+    from the frames' pts (a stream without pts: index / `fps`, default the file's average rate).
+
+        for t, frame in video_frames("long.mp4"): ...
+        recognizer.stream(video_frames("long.mp4"), window=4.0)
+    """
+    with open_video(path, backend) as reader:
+        times, _ = _frame_times(reader, fps if fps is not None else reader.fps)
+        yield from zip(times, reader.iter_frames())
 
 
 # -- the recognizer -------------------------------------------------------------------------------
@@ -355,47 +371,137 @@ class Recognizer:
         """Class probabilities for `video` (a file, a frame folder, or frames in memory).
 
         With `window` (seconds): one `Recognition` per window, `stride` seconds apart (default
-        `window`); each window is sampled with the test protocol restricted to its frames.
-        `fps` gives frames in memory and frame folders a time axis (video files have pts).
+        `window`); each window is sampled with the test protocol restricted to its frames
+        (`windows`, which streams them). `fps` gives frames in memory and frame folders a time
+        axis (video files have pts).
         """
+        if window is not None:
+            return list(self.windows(video, window=window, stride=stride, fps=fps))
         with self._open(video, fps) as reader:
             fps = fps if fps is not None else getattr(reader, "fps", None)
-            if window is None:
-                spans = [Span(0, reader.num_frames)]
-            else:
-                times, frame_duration = _frame_times(reader, fps)
-                spans = window_spans(times, frame_duration, window, stride)
-            sampler = self.pipeline.sampler
-            positions = [span.first + sampler(span.count, np.random.default_rng(0), fps=fps) for span in spans]
+            positions = self.pipeline.sampler(reader.num_frames, np.random.default_rng(0), fps=fps)
             with progress_bar(
                 desc=Path(reader.path).name or reader.path,
                 unit="view",
                 delay=_PROGRESS_DELAY_S,
                 disable=not self.progress,
-                postfix=f"decoding {sum(len(p) for p in positions)} frames",
+                postfix=f"decoding {len(positions)} frames",
             ) as bar:
-                results = list(self._recognize_spans(reader, spans, positions, bar))
-        return results if window is not None else results[0]
+                tic = time.perf_counter()
+                views = self._views(reader.read(positions))
+                bar.total = len(views)
+                bar.set_postfix_str(f"decoded in {time.perf_counter() - tic:.1f} s", refresh=False)
+                scores = self._predict(views[None].to(self.device), bar)
+                if bar.n < len(views):  # a model that does not say how far it got
+                    bar.update(len(views) - bar.n)
+            return self._recognition(scores, reader.path)
 
-    def _recognize_spans(
-        self, reader: FrameReader, spans: list[Span], positions: list[np.ndarray], bar
+    def windows(
+        self,
+        video: VideoInput,
+        *,
+        window: float,
+        stride: float | None = None,
+        fps: float | None = None,
+        tap: Callable[[FrameStream], Iterable[tuple[float, torch.Tensor]]] | None = None,
     ) -> Iterator[Recognition]:
+        """One `Recognition` per window of `video`, each yielded as soon as its window is decoded.
+
+        The input's frames go through `stream` in one forward decoding pass (`open_frames`), so the
+        windows are those `window_spans` cuts and memory holds one window of frames. `tap`, given
+        the `FrameStream`, returns the `(seconds, frame)` items to stream: it sees every frame on
+        its way (the annotated-video writer, `actionrec.annotate`, draws on them).
+        """
+        with self.open_frames(video, fps) as frames:
+            expected = len(window_spans(frames.times, 1.0 / frames.fps, window, stride))
+            items = frames if tap is None else tap(frames)
+            with progress_bar(
+                desc=Path(frames.path).name or frames.path,
+                unit="view",
+                delay=_PROGRESS_DELAY_S,
+                disable=not self.progress,
+                postfix=f"{expected} windows",
+            ) as bar:
+                progress = _WindowProgress(bar, expected)
+                yield from self._stream(items, window, stride, frames.fps, frames.path, progress)
+
+    def stream(
+        self,
+        frames: Iterable,
+        *,
+        window: float,
+        stride: float | None = None,
+        fps: float | None = None,
+        source: str = "<stream>",
+    ) -> Iterator[Recognition]:
+        """Recognise windows of a stream of frames of any length, yielding each as soon as it is complete.
+
+        `frames`: any iterable (a decoder, a camera, a network feed) of frames, each a uint8 numpy
+        `(H, W, C)` array or torch `(C, H, W)` tensor, all of one size; bare frames are timed
+        `index / fps`, or every item is a `(seconds, frame)` pair (the first item decides). A window
+        is `window` seconds every `stride` (default `window`) seconds from the first frame, complete
+        when the first frame at or after its end arrives; the last, partial window follows
+        `window_spans`'s rule (kept if it lasts at least half a window), decided when the stream
+        ends, which is one frame (`1 / fps`, else the average spacing) after the last frame.
+
+        Only the frames of windows still open are held (`actionrec.stream.WindowCutter`). Each
+        window is sampled and transformed by the config's test pipeline exactly as a whole file's
+        window is, so `stream` and `recognizer(video, window=...)` give the same scores.
+        `source` names the stream in the results.
+        """
+        return self._stream(frames, window, stride, fps, source)
+
+    def _stream(
+        self,
+        frames: Iterable,
+        window: float,
+        stride: float | None,
+        fps: float | None,
+        source: str,
+        progress: _WindowProgress | None = None,
+    ) -> Iterator[Recognition]:
+        cutter = WindowCutter(window, stride, fps)  # checks window and stride before the first frame is pulled
+        for t, frame in timed_frames(frames, fps, MODALITY_CHANNELS[self.pipeline.modality]):
+            for complete in cutter.push(t, frame):
+                yield self._recognize_window(complete, source, cutter.estimated_fps(), progress)
+        for complete in cutter.finish():
+            yield self._recognize_window(complete, source, cutter.estimated_fps(), progress)
+
+    @contextlib.contextmanager
+    def open_frames(self, video: VideoInput, fps: float | None = None) -> Iterator[FrameStream]:
+        """`video` (a file, frame folder or frames in memory) as a `FrameStream`: `(seconds, frame)` in
+        display order from one forward pass, times from the file's pts (else `index / fps`)."""
+        with self._open(video, fps) as reader:
+            fps = fps if fps is not None else getattr(reader, "fps", None)
+            times, frame_duration = _frame_times(reader, fps)
+            yield FrameStream(reader, times, 1.0 / frame_duration)
+
+    def _recognize_window(
+        self, window: Window, source: str, fps: float | None, progress: _WindowProgress | None = None
+    ) -> Recognition:
+        positions = self.pipeline.sampler(len(window.frames), np.random.default_rng(0), fps=fps)
+        views = self._views(torch.stack([window.frames[i] for i in positions]))
+        if progress is None:
+            scores = self.model.predict(
+                views[None].to(self.device), average_clips=self.average_clips, precision=self.precision
+            )
+        else:
+            progress.start(len(views))
+            scores = self._predict(views[None].to(self.device), progress.bar)
+            progress.done()
+        return self._recognition(scores, source, window.start, window.end)
+
+    def _views(self, frames: torch.Tensor) -> torch.Tensor:
+        """The sampled frames of one input or window through the test pipeline's transforms."""
         clip_len = self.pipeline.sampler.clip_len
-        tic = time.perf_counter()
-        for index, (span, frames) in enumerate(zip(spans, _decode_in_groups(reader, positions))):
-            clip = Clip(frames, clip_len=clip_len, num_clips=len(frames) // clip_len, modality=self.pipeline.modality)
-            views = self.pipeline.transform(clip, np.random.default_rng(0))
-            if index == 0:
-                bar.total = len(views) * len(spans)
-                stage = f"decoded in {time.perf_counter() - tic:.1f} s"
-                bar.set_postfix_str(stage if len(spans) == 1 else f"{stage}; window 1/{len(spans)}", refresh=False)
-            elif len(spans) > 1:
-                bar.set_postfix_str(f"window {index + 1}/{len(spans)}", refresh=False)
-            scores = self._predict(views[None].to(self.device), bar)
-            if bar.n < (index + 1) * len(views):  # a model that does not say how far it got
-                bar.update((index + 1) * len(views) - bar.n)
-            probabilities = self._probabilities(scores[0].float().cpu())
-            yield Recognition(probabilities, self._class_names(len(probabilities)), reader.path, span.start, span.end)
+        clip = Clip(frames, clip_len=clip_len, num_clips=len(frames) // clip_len, modality=self.pipeline.modality)
+        return self.pipeline.transform(clip, np.random.default_rng(0))
+
+    def _recognition(
+        self, scores: torch.Tensor, source: str, start: float | None = None, end: float | None = None
+    ) -> Recognition:
+        probabilities = self._probabilities(scores[0].float().cpu())
+        return Recognition(probabilities, self._class_names(len(probabilities)), source, start, end)
 
     def _predict(self, views: torch.Tensor, bar) -> torch.Tensor:
         """`model.predict(views)`, with the views the backbone has done counted on `bar` as it goes."""
@@ -476,6 +582,25 @@ class Recognizer:
         if os.path.isdir(path):
             return FrameFolderReader(path, **template)
         return open_video(path, self.backend)
+
+
+class _WindowProgress:
+    """Views done / total over a file's windows (the total is known once the first window has its views)."""
+
+    def __init__(self, bar, windows: int) -> None:
+        self.bar, self.windows, self.index, self.views = bar, windows, 0, 0
+
+    def start(self, views: int) -> None:
+        if self.index == 0:
+            self.bar.total = views * self.windows
+        self.views = views
+        self.bar.set_postfix_str(f"window {self.index + 1}/{self.windows}", refresh=False)
+
+    def done(self) -> None:
+        self.index += 1
+        target = min(self.bar.total, self.index * self.views)
+        if self.bar.n < target:  # a model that does not say how far it got
+            self.bar.update(target - self.bar.n)
 
 
 @contextlib.contextmanager

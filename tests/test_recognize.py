@@ -264,18 +264,18 @@ def test_windows_with_stride_keep_a_final_partial_window_of_at_least_half(assets
     assert different > 1e-4  # the windows really see different frames
 
 
-def test_windows_share_decoding_passes_within_the_frame_budget(assets, monkeypatch):
+def test_windows_read_the_input_once_in_order(assets, monkeypatch):
+    # windows are streamed: one sequential pass over the frames, each read once, a few at a time
     reads = []
     original = recognize_module.ArrayReader.read
-    monkeypatch.setattr(recognize_module.ArrayReader, "read", lambda self, i: reads.append(len(i)) or original(self, i))
-    together = assets["tsn_recognizer"](assets["frames"], window=1.0, stride=0.8, fps=FPS)
-    assert reads == [9]  # 3 windows x 3 segments, all distinct frames, one read
-    reads.clear()
-    monkeypatch.setattr(recognize_module, "_FRAMES_PER_READ", 4)
-    apart = assets["tsn_recognizer"](assets["frames"], window=1.0, stride=0.8, fps=FPS)
-    assert reads == [3, 3, 3]
-    for a, b in zip(together, apart):
-        np.testing.assert_array_equal(a.scores, b.scores)
+    monkeypatch.setattr(
+        recognize_module.ArrayReader, "read", lambda self, i: reads.append(list(i)) or original(self, i)
+    )
+    windows = assets["tsn_recognizer"](assets["frames"], window=1.0, stride=0.8, fps=FPS)
+    assert [index for chunk in reads for index in chunk] == list(range(NUM_FRAMES))
+    assert max(len(chunk) for chunk in reads) < NUM_FRAMES  # never the whole input at once
+    for w, (first, stop) in zip(windows, [(0, 25), (20, 45), (40, 60)], strict=True):
+        np.testing.assert_allclose(w.scores, tsn_reference(assets, assets["frames"][first:stop]), rtol=1e-5, atol=1e-6)
 
 
 def test_windows_over_frames_in_memory_need_fps(assets):

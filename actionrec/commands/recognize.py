@@ -1,10 +1,22 @@
-"""`actionrec recognize VIDEO... --model NAME | --config CFG --checkpoint CKPT`: top-k classes per video."""
+"""`actionrec recognize VIDEO... --model NAME | --config CFG --checkpoint CKPT`: top-k classes per video.
+
+With `--window S [--stride S]`: top-k per time window, the video streamed in one decoding pass;
+`--out-video` writes it back with the labels drawn on, `--timeline` plots them over time.
+
+`--json` prints one list, a document per video. Whole video: `{"video", "source", "topk":
+[{"label", "score"}, ...], "labels", "scores"}`. Windows: `{"video", "windows": [{"source",
+"start", "end", "topk", "labels", "scores"}, ...]}`, start/end in seconds, windows in time
+order; topk best first (--topk of them), "scores" every class's probability in "labels" order.
+Keys may be added, never renamed or removed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
+from pathlib import Path
 
 from actionrec.commands.config import CONFIG_HELP, UsageError, add_cfg_options
 
@@ -29,6 +41,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--window", type=float, metavar="SECONDS", help="predict per window of this many seconds")
     p.add_argument("--stride", type=float, metavar="SECONDS", help="seconds between window starts (default: --window)")
     p.add_argument("--fps", type=float, help="frame rate of frame folders (for --window)")
+    p.add_argument(
+        "--out-video",
+        metavar="FILE",
+        help="with --window and one VIDEO: write it as H.264 (no audio, the source frame rate) with the top-k "
+        "labels of the latest completed window drawn on each frame ('(warming up)' before the first ends)",
+    )
+    p.add_argument(
+        "--timeline",
+        metavar="PNG",
+        help="with --window and one VIDEO: plot the probability over time of the classes with the highest probability "
+        "in any window, windows marked (needs matplotlib)",
+    )
+    p.add_argument(
+        "--timeline-classes", type=int, default=5, metavar="N", help="classes in the --timeline plot (default 5)"
+    )
     p.add_argument("--device", choices=("cpu", "cuda"), help="default: cuda when available")
     p.add_argument(
         "--precision",
@@ -69,6 +96,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--model brings its own checkpoint; use --config CONFIG --checkpoint CKPT for other weights")
     if args.topk < 1:
         raise UsageError(f"--topk must be at least 1, got {args.topk}")
+    if args.timeline_classes < 1:
+        raise UsageError(f"--timeline-classes must be at least 1, got {args.timeline_classes}")
+    for option, value in (("--out-video", args.out_video), ("--timeline", args.timeline)):
+        if value and args.window is None:
+            raise UsageError(f"{option} needs --window SECONDS (it shows the recognition of each time window)")
+        if value and len(args.videos) != 1:
+            raise UsageError(f"{option} writes one file: give one VIDEO, got {len(args.videos)}")
+    if args.timeline and importlib.util.find_spec("matplotlib") is None:
+        raise UsageError("--timeline needs matplotlib: pip install 'actionrec[plot]'")
     # Every video is opened before the model is built (which can take a minute): a typo fails at once.
     videos, bad = [], 0
     for video in args.videos:
@@ -96,10 +132,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         recognizer = Recognizer.from_config(args.config, args.checkpoint, **options)
 
+    if args.out_video and recognizer.pipeline.modality != "RGB":
+        raise UsageError(f"--out-video draws on RGB video; this is a {recognizer.pipeline.modality} model")
     documents = []
     for video in videos:
         try:
-            result = recognizer(video, window=args.window, stride=args.stride, fps=args.fps)
+            if args.window is None:
+                result = recognizer(video, fps=args.fps)
+            else:
+                result = _windows(recognizer, video, args)
         except (ActionrecError, OSError) as e:  # one unreadable video does not stop the others
             bad += 1
             print(f"error: {_one_line(e)}", file=sys.stderr)
@@ -114,6 +155,42 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(documents, indent=1))
     return 2 if bad else 0
+
+
+def _windows(recognizer, video: str, args: argparse.Namespace) -> list:
+    """The windows of one video; with --out-video drawn onto its frames as they stream, with --timeline plotted."""
+    from actionrec.annotate import AnnotatedVideo
+
+    annotated = AnnotatedVideo(args.out_video, topk=args.topk) if args.out_video else None
+    results = []
+    try:
+        for result in recognizer.windows(
+            video, window=args.window, stride=args.stride, fps=args.fps, tap=annotated and annotated.tap
+        ):
+            if annotated is not None:
+                annotated.show(result)
+            results.append(result)
+    finally:
+        if annotated is not None:
+            annotated.close()
+    if annotated is not None:
+        print(f"wrote {args.out_video} ({annotated.writer.frames_written} frames)", file=sys.stderr)
+    if args.timeline:
+        _timeline(results, args)
+    return results
+
+
+def _timeline(results: list, args: argparse.Namespace) -> None:
+    from actionrec.plots import plot_timeline
+
+    if not results:
+        print(f"warning: no windows to plot in {args.timeline}", file=sys.stderr)
+        return
+    name = Path(results[0].source).name
+    plot_timeline(
+        results, args.timeline, classes=args.timeline_classes, title=f"{name}: top {args.timeline_classes} classes"
+    )
+    print(f"wrote {args.timeline}", file=sys.stderr)
 
 
 def _one_line(error: BaseException) -> str:

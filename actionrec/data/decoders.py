@@ -52,6 +52,7 @@ the end raises ``IndexError``.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import importlib.util
 import itertools
@@ -60,7 +61,7 @@ import os
 import re
 import string
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,6 +151,17 @@ class FrameReader(ABC):
         wanted = _as_index_list(indices, self.path)
         _check_range(wanted, self.num_frames, self.path, self.promised_frames)
         return wanted
+
+    def iter_frames(self, chunk: int = 32) -> Iterator[torch.Tensor]:
+        """Every frame ``(C, H, W)`` in display order, in one sequential pass: for long videos and
+        streaming, where ``read(range(num_frames))`` would hold the whole video in memory.
+
+        This default reads ``chunk`` consecutive frames at a time, so at most about ``chunk`` frames
+        are held beyond those the caller keeps (a kept frame keeps its chunk alive). PyAV overrides it
+        with one forward decode, frame by frame.
+        """
+        for first in range(0, self.num_frames, chunk):
+            yield from self.read(range(first, min(first + chunk, self.num_frames)))
 
     def close(self) -> None:  # noqa: B027 (optional hook: readers that hold a file override it)
         """Releases the file; readers holding nothing open need no more than this."""
@@ -694,6 +706,24 @@ class PyAVReader(VideoReader):
         """Every packet up to the last frame asked for; frames are named by output order."""
         last = max(needed)
         images: dict[int, np.ndarray] = {}
+        decoded = 0
+        with contextlib.closing(self._forward()) as frames:
+            for position, frame in frames:
+                decoded = position + 1
+                if position in needed:
+                    images[position] = _displayed(frame, self.path)
+                if position == last:
+                    return images
+        raise VideoDecodeError(
+            f"{self.path}: decoding stopped after {decoded} frames although the "
+            f"container lists {self.num_frames}; the file is probably corrupt or truncated"
+        )
+
+    def _forward(self) -> Iterator[tuple[int, av.VideoFrame]]:
+        """One plain decode pass from the first packet: (output position, frame); errors name the position.
+
+        The container is closed when the pass ends or the caller stops early (the generator is closed).
+        """
         position = -1
         self.packets_decoded = 0
         container, packets = self._packets()
@@ -704,18 +734,28 @@ class PyAVReader(VideoReader):
                     self.packets_decoded += packet is not None
                     for frame in stream.decode(packet):
                         position += 1
-                        if position in needed:
-                            images[position] = _displayed(frame, self.path)
-                        if position == last:
-                            return images
+                        yield position, frame
             except Exception as error:
                 raise VideoDecodeError(
                     f"{self.path}: PyAV failed to decode after frame {position} ({_cause(error)})"
                 ) from error
-        raise VideoDecodeError(
-            f"{self.path}: decoding stopped after {position + 1} frames although the "
-            f"container lists {self.num_frames}; the file is probably corrupt or truncated"
-        )
+
+    def iter_frames(self, chunk: int = 32) -> Iterator[torch.Tensor]:
+        """Every frame ``(3, H, W)`` in display order from one forward decode, one frame held at a time
+        (``chunk`` is ignored); frames are identical to ``read``'s. A file cut short stops at the last
+        frame that decodes whole."""
+        count = 0
+        with contextlib.closing(self._forward()) as frames:
+            for position, frame in frames:
+                if position >= self.num_frames:
+                    return
+                count += 1
+                yield torch.from_numpy(np.ascontiguousarray(_displayed(frame, self.path))).permute(2, 0, 1)
+        if count < self.num_frames:
+            raise VideoDecodeError(
+                f"{self.path}: decoding stopped after {count} frames although the container lists "
+                f"{self.num_frames}; the file is probably corrupt or truncated"
+            )
 
     def close(self) -> None:
         self._kept_packets = None

@@ -354,6 +354,24 @@ def generate(
     return meta
 
 
+def write_sequence(path: str, class_names: list[str], seed: int = 0) -> list[tuple[str, float, float]]:
+    """One mp4 playing a video of each class in turn: a long video for windowed recognition.
+
+    The i-th part is the val split's video i of its class (the same draw `generate` makes for
+    videos/<class>/val_<i>.mp4 with this seed). Returns (class, start s, end s) per part.
+    """
+    unknown = [name for name in class_names if name not in CLASSES]
+    if unknown or not class_names:
+        raise ValueError(f"write_sequence: unknown synthetic classes {unknown or class_names}; known: {CLASSES}")
+    parts, spans = [], []
+    for k, name in enumerate(class_names):
+        rng = np.random.default_rng([seed, CLASSES.index(name), SPLITS.index("val"), k])
+        parts.append(render(name, draw_params(name, rng)))
+        spans.append((name, k * NUM_FRAMES / FPS, (k + 1) * NUM_FRAMES / FPS))
+    write_mp4(path, np.concatenate(parts))
+    return spans
+
+
 def _write_lines(path: str, lines: list[str]) -> None:
     with open(path, "w") as f:
         f.write("".join(line + "\n" for line in lines))
