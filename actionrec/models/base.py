@@ -141,6 +141,8 @@ class BaseRecognizer(nn.Module):
         first = None
         if self.max_testing_views is None and views.shape[0] > 1 and self._chunk_key(views) not in self._chunks:
             first = self._measure_first_view(views[:1])  # learns the chunk size from one real view
+            if self.compiled:  # one graph per shape: this call chunks the views as every later call will
+                first = None
         chunk = self.views_per_forward(views)
         rest = views if first is None else views[1:]
         parts = [first] if first is not None else []
@@ -150,6 +152,10 @@ class BaseRecognizer(nn.Module):
 
     # -- test-time view batching -----------------------------------------------------------
     _chunks: dict  # (view shape, dtype, device) -> views per forward, learnt on first use
+    #: set by `models.fuse.for_inference(compile=True)`: `forward_features` is a compiled graph, so the
+    #: first view is measured eagerly (hooks in a compiled graph would force recompiles) and not reused
+    #: (reusing it would give the first call other chunk shapes than later calls, each compiled anew)
+    compiled: bool = False
 
     def _chunk_key(self, views: torch.Tensor) -> tuple:
         kind = views.device.type
@@ -172,8 +178,9 @@ class BaseRecognizer(nn.Module):
                 peak[0] = max(peak[0], output.numel() * output.element_size())
 
         handles = [m.register_forward_hook(record) for m in self.modules() if not list(m.children())]
+        forward = type(self).forward_features.__get__(self) if self.compiled else self.forward_features
         try:
-            features = self.forward_features(view)
+            features = forward(view)
         finally:
             for handle in handles:
                 handle.remove()
