@@ -69,8 +69,8 @@ def memory_bytes() -> int:
         return 8 * 1024**3
 
 
-def cache_bytes(level: int = 2) -> int:
-    """Per-core cache size at `level` from sysfs (2 MiB if unknown): the working-set budget for view batches."""
+def cache_bytes(level: int = 2, default: int = 2 * 1024**2) -> int:
+    """cpu0's cache size at `level` from sysfs (`default` if unknown): the working-set budget for view batches."""
     base = Path("/sys/devices/system/cpu/cpu0/cache")
     try:
         for index in base.glob("index*"):
@@ -80,7 +80,7 @@ def cache_bytes(level: int = 2) -> int:
                 return int(size.rstrip("KMG")) * unit
     except (OSError, ValueError):
         pass
-    return 2 * 1024**2
+    return default
 
 
 def describe(device: str | torch.device = "cpu") -> str:

@@ -45,6 +45,7 @@ from actionrec.data.decoders import (
 )
 from actionrec.data.transforms import MODALITY_CHANNELS, Clip
 from actionrec.errors import ActionrecError
+from actionrec.models.fuse import for_inference
 from actionrec.progress import progress_bar
 from actionrec.stream import TIME_TOLERANCE, Window, WindowCutter, timed_frames
 
@@ -264,7 +265,10 @@ def video_frames(
 class Recognizer:
     """A model, its test pipeline and its class names: recognises many inputs without rebuilding.
 
-    The model is put in eval mode on `device` (default: cuda when available). `average_clips`
+    The model runs as `for_inference` makes it, on `device` (default: cuda when available): an eval
+    copy with BatchNorm folded into the convolutions (`fuse=False`: the model as given, in eval mode,
+    MMAction2-exact numerics), compiled by `torch.compile` with `compile=True` (the first input of each
+    shape pays the compilation, which is logged). `average_clips`
     overrides the model's view averaging ('prob', 'score' or None). Scores are
     reported as probabilities: as averaged under 'prob', else a softmax of the averaged scores
     (a sigmoid per class for multi-label models).
@@ -284,13 +288,16 @@ class Recognizer:
         filename_tmpl: str | None = None,
         progress: bool = True,
         precision: str | None = None,
+        fuse: bool = True,
+        compile: bool = False,
     ) -> None:
         if not hasattr(model, "predict"):
             raise TypeError(f"model must be an actionrec recognizer with predict(), got {type(model).__name__}")
         if device is None:
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device = torch.device(device)
-        self.model = model.eval().to(self.device)
+        fast = fuse or compile  # else the model itself, as given
+        self.model = (for_inference(model, fuse=fuse, compile=compile) if fast else model.eval()).to(self.device)
         self.pipeline = pipeline
         self.labels = list(labels) if labels is not None else None
         self.average_clips = average_clips
@@ -338,6 +345,8 @@ class Recognizer:
         kwargs.setdefault("multi_label", cfg.data.multi_label)
         if not kwargs.get("amp"):
             kwargs.setdefault("precision", cfg.test.precision)  # the config's test.precision unless told
+        kwargs.setdefault("fuse", cfg.test.fuse)
+        kwargs.setdefault("compile", cfg.test.compile)
         if kwargs.get("backend") is None:
             kwargs["backend"] = split.backend
         return cls(model, pipeline, labels, **kwargs)

@@ -13,7 +13,8 @@ MMEngine's test loop does. After one warm-up, best of --reps: `whole_video_s` (p
 preprocessor included). OpenCV threads follow the config's env_cfg (0, as MMEngine's runner sets them);
 torch threads are --threads. --views-only N feeds the model the first N views only (the pipeline still
 makes all of them). --train-step adds `train_step_s`: `model.train_step` with the config's optim_wrapper
-on a random uint8 batch shaped like the config's training batch.
+on a random uint8 batch shaped like the config's training batch; with --train-only the test-time timings
+are skipped (no video is read).
 """
 
 import argparse
@@ -98,6 +99,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=1, help="timed runs after one warm-up; the best is reported")
     parser.add_argument("--views-only", type=int, default=None, metavar="N", help="run the model on N views only")
     parser.add_argument("--train-step", action="store_true", help="also time one training step")
+    parser.add_argument("--train-only", action="store_true", help="with --train-step: skip the test-time timings")
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")  # mmcv-lite's missing-CUDA-op notices
@@ -127,31 +129,34 @@ def main() -> None:
         with torch.no_grad():
             return model.test_step(batch)
 
-    batch = pack()
-    pipeline_views = batch["inputs"][0].shape[0]
-    batch = select_views(batch)
-    prediction = test_step(batch)[0]  # the warm-up
     result = {
         "framework": f"mmaction2 {mmaction.__version__}, torch {torch.__version__}",
         "model": args.model,
         "config": MODEL_CONFIGS[args.model].split("/configs/")[1],
-        "pipeline": describe(cfg.test_pipeline),
-        "pipeline_changes": changes,
-        "video": args.video,
         "device": args.device,
         "threads": torch.get_num_threads(),
-        "opencv_threads": cv2.getNumThreads(),
-        "pipeline_views": pipeline_views,
-        "num_views": batch["inputs"][0].shape[0],
-        "input_shape": list(batch["inputs"][0].shape),
-        "input_dtype": str(batch["inputs"][0].dtype),
-        "views_only": args.views_only,
-        "top1": int(prediction.pred_score.argmax()),
         "reps": args.reps,
-        "whole_video_s": best_of(lambda: test_step(prepare()), args.reps, args.device),
-        "pipeline_s": best_of(prepare, args.reps, args.device),
-        "model_s": best_of(lambda: test_step(batch), args.reps, args.device),
     }
+    if not (args.train_only and args.train_step):
+        batch = pack()
+        pipeline_views = batch["inputs"][0].shape[0]
+        batch = select_views(batch)
+        prediction = test_step(batch)[0]  # the warm-up
+        result.update(
+            pipeline=describe(cfg.test_pipeline),
+            pipeline_changes=changes,
+            video=args.video,
+            opencv_threads=cv2.getNumThreads(),
+            pipeline_views=pipeline_views,
+            num_views=batch["inputs"][0].shape[0],
+            input_shape=list(batch["inputs"][0].shape),
+            input_dtype=str(batch["inputs"][0].dtype),
+            views_only=args.views_only,
+            top1=int(prediction.pred_score.argmax()),
+            whole_video_s=best_of(lambda: test_step(prepare()), args.reps, args.device),
+            pipeline_s=best_of(prepare, args.reps, args.device),
+            model_s=best_of(lambda: test_step(batch), args.reps, args.device),
+        )
 
     if args.train_step:
         videos, shape = TRAIN_BATCH[args.model]

@@ -3,6 +3,7 @@ atomic checkpoints, loss, metrics through the test path; plus a short end-to-end
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -69,6 +70,31 @@ def test_schedule_sets_every_param_group():
     s = LRSchedule(opt, ScheduleConfig(epochs=3, policy="multistep", milestones=[1]), iters_per_epoch=2)
     s.step(2)
     assert [g["lr"] for g in opt.param_groups] == pytest.approx([0.01, 0.01])
+
+
+@pytest.mark.parametrize("kind", ["sgd", "adamw"])
+def test_cpu_optimizers_are_fused_and_step_as_torchs_loop(kind):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 5), nn.LayerNorm(5))
+    cfg = OptimizerConfig(type=kind, lr=0.1, weight_decay=0.01, zero_wd_norm_bias=True)
+    fused = build_optimizer(model, cfg, lr=0.1)
+    assert all(group["fused"] for group in fused.param_groups)
+    twin = copy.deepcopy(model)
+    groups = param_groups(twin, cfg, lr=0.1)
+    loop = (
+        torch.optim.SGD(groups, lr=0.1, momentum=cfg.momentum, foreach=False)
+        if kind == "sgd"
+        else torch.optim.AdamW(groups, lr=0.1, betas=cfg.betas, foreach=False)
+    )
+    for _ in range(3):  # the oracle: torch's per-tensor loop implementation on the same gradients
+        for net, opt in ((model, fused), (twin, loop)):
+            opt.zero_grad()
+            net(torch.linspace(-1, 1, 12).view(2, 6)).square().sum().backward()
+            opt.step()
+    for a, b in zip(model.parameters(), twin.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    meta = nn.Linear(2, 2, device="meta")  # no fused kernel there: torch's default loop
+    assert not build_optimizer(meta, cfg, lr=0.1).param_groups[0]["fused"]
 
 
 def test_param_groups_zero_wd_on_norms_and_biases():

@@ -126,6 +126,7 @@ class _Widening(BaseRecognizer):
 def test_chunk_size_follows_the_activation_budget(monkeypatch):
     model = _Widening(hidden=1000).eval()
     monkeypatch.setattr(model, "activation_budget", lambda device: 30_000)
+    monkeypatch.setattr(model, "cache_budget", lambda: 10**9)  # memory decides here
     x = torch.randint(0, 256, (1, 25, 1, 2, 2), dtype=torch.uint8)
     with torch.no_grad():
         scores = model.forward_views(x)
@@ -140,6 +141,22 @@ def test_chunk_size_follows_the_activation_budget(monkeypatch):
     with torch.no_grad():
         model.forward_views(x)
     assert model.calls == [5] * 5  # an explicit setting wins
+
+
+def test_cpu_chunks_keep_the_largest_layer_in_the_last_level_cache(monkeypatch):
+    model = _Widening(hidden=1000).eval()
+    monkeypatch.setattr(model, "activation_budget", lambda device: 10**9)
+    monkeypatch.setattr(model, "cache_budget", lambda: 20_000)
+    x = torch.randint(0, 256, (1, 7, 1, 2, 2), dtype=torch.uint8)
+    with torch.no_grad():
+        model.forward_views(x)
+    # largest activation 4000 bytes; its input and output together 8000; 20000 // 8000 = 2 views per chunk
+    assert model.calls == [1, 2, 2, 2]
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        model.calls.clear()
+        model.forward_views(x)
+    # under bf16 the activation is 2000 bytes: 20000 // 4000 = 5 views per chunk (learnt per dtype)
+    assert model.calls == [1, 5, 1]
 
 
 def test_chunked_views_give_the_unchunked_scores():

@@ -63,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="auto = bf16 where the hardware multiplies bf16 natively (AMX / avx512_bf16, recent GPUs), else fp32",
     )
     p.add_argument("--amp", choices=("bf16", "fp16"), help="older spelling of --precision")
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the model (test.compile): faster per view, but the first video of each shape waits "
+        "for the compilation (logged); pays off over many videos",
+    )
     p.add_argument("--label-map", metavar="FILE", help="class names (default: the zoo entry's or the config's)")
     p.add_argument(
         "--backend",
@@ -127,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.precision:
         options["precision"] = args.precision
+    if args.compile:
+        options["compile"] = True
     if args.model:
         recognizer = Recognizer.from_zoo(args.model, download=not args.no_download, **options)
     else:

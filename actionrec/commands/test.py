@@ -33,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="override test.precision; auto = bf16 where the hardware has native bf16 matmuls, else fp32",
     )
     p.add_argument("--amp", choices=("bf16", "fp16"), help="older spelling of --precision")
+    p.add_argument(
+        "--compile", action="store_true", help="torch.compile the model (test.compile); its warm-up is logged"
+    )
     p.add_argument("--device", choices=("cpu", "cuda"))
     p.add_argument("--no-progress", action="store_true")
     add_cfg_options(p)
@@ -44,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from actionrec.engine.evaluate import run_test
     from actionrec.engine.logging import format_metrics
 
-    cfg = config_with_flags(argparse.Namespace(**{**vars(args), "amp": None}))  # errors: printed by cli.main
+    options = [*args.cfg_options, *(["test.compile=True"] if args.compile else [])]
+    cfg = config_with_flags(argparse.Namespace(**{**vars(args), "amp": None, "cfg_options": options}))
     results = run_test(
         cfg,
         args.checkpoint,

@@ -170,6 +170,7 @@ class TestConfig:
     # 'auto': bf16 where the hardware multiplies bf16 natively (AMX / avx512_bf16, GPUs >= sm80), else fp32
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "fp32"
     fuse: bool = True  # fold BatchNorm into the convolutions for testing (False: MMAction2-exact numerics)
+    compile: bool = False  # torch.compile the inference graph (pays a warm-up per input shape, logged)
 
 
 @dataclass

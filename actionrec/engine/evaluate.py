@@ -135,7 +135,7 @@ def predict_checkpoint(
     """Build the model, load `checkpoint` (strictly), score `split` with its test protocol.
 
     `precision` overrides `test.precision`; the model runs as `for_inference` makes it (BatchNorm
-    folded unless `test.fuse=False`).
+    folded unless `test.fuse=False`, compiled with `test.compile=True`).
     """
     dist = distributed.setup(device)
     model = build_model(cfg.model)
@@ -143,7 +143,7 @@ def predict_checkpoint(
         load_checkpoint(model, checkpoint, strict=True)
     if cfg.test.max_testing_views is not None:
         model.max_testing_views = cfg.test.max_testing_views
-    model = for_inference(model, fuse=cfg.test.fuse).to(dist.device)
+    model = for_inference(model, fuse=cfg.test.fuse, compile=cfg.test.compile).to(dist.device)
     precision = resolve_precision(precision or cfg.test.precision, dist.device)
     loader = build_eval_loader(cfg, split, dist)
     mode = cfg.test.average_clips

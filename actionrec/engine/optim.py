@@ -137,11 +137,23 @@ def param_groups(model: nn.Module, cfg: OptimizerConfig, lr: float) -> list[dict
     return list(groups.values())
 
 
+# Devices with torch's fused (one kernel over all parameters) SGD and AdamW.
+FUSED_DEVICES = ("cpu", "cuda")
+
+
 def build_optimizer(model: nn.Module, cfg: OptimizerConfig, lr: float) -> torch.optim.Optimizer:
+    """SGD or AdamW over `param_groups`, fused where every parameter's device has the fused kernel.
+
+    torch's default on CPU is a Python loop of small ops per tensor: for UniFormerV2-B/16's AdamW that
+    was 276 ms a step on 2 cores against 57 ms fused (a whole bf16 step: 1.02x); the update is the
+    same up to float rounding. Parameters elsewhere (meta tensors in tests) get the default loop.
+    """
     groups = param_groups(model, cfg, lr)
+    devices = {p.device.type for group in groups for p in group["params"]}
+    fused = {"fused": True} if devices and devices <= set(FUSED_DEVICES) else {}
     if cfg.type == "sgd":
-        return torch.optim.SGD(groups, lr=lr, momentum=cfg.momentum, nesterov=cfg.nesterov)
-    return torch.optim.AdamW(groups, lr=lr, betas=cfg.betas)
+        return torch.optim.SGD(groups, lr=lr, momentum=cfg.momentum, nesterov=cfg.nesterov, **fused)
+    return torch.optim.AdamW(groups, lr=lr, betas=cfg.betas, **fused)
 
 
 class LRSchedule:

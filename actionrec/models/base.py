@@ -7,10 +7,13 @@ flattened views) and `forward_head` (features -> scores); `forward`, `predict` a
 many views are written once, here.
 
 Chunking: at test time views go through the backbone in chunks whose activations fit a share of
-memory (a quarter of RAM on CPU, of free memory on GPU) — measured on the first view, see
-`views_per_forward` — unless `max_testing_views` fixes the chunk. Chunks are memory-sized, not
-cache-sized: on a 2-core Sapphire Rapids CPU, TSN-R50 in chunks of 3 views (what an L2-sized budget
-gives) ran 2.7x slower than one 24-view batch; `benchmarks/protocols.py --sweep` measures it.
+memory (a quarter of RAM on CPU, of free memory on GPU) and, on CPU, whose largest layer input and
+output fit the last-level cache together — measured on the first view, see `views_per_forward` —
+unless `max_testing_views` fixes the chunk. The cache bound is L3, not L2: on a 2-core Sapphire Rapids
+CPU, TSN-R50 in chunks of 3 views (what an L2-sized budget gives) ran 2.7x slower than one 24-view
+batch, while on a 2-core EPYC (32 MiB L3) the 25x10 protocol ran 1.3x faster in the L3-sized chunks
+(5 views fp32, 10 bf16) than in one 250-view batch, which streams every activation through DRAM;
+`benchmarks/protocols.py --sweep` measures it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import torch
 from torch import nn
 
 from actionrec.errors import ActionrecError
-from actionrec.hardware import DTYPES, memory_bytes, resolve_precision
+from actionrec.hardware import DTYPES, cache_bytes, memory_bytes, resolve_precision
 
 AVERAGE_MODES = ("prob", "score", None)
 #: `amp=` names for mixed-precision inference (autocast; LayerNorm/softmax stay fp32, scores fp32)
@@ -141,6 +144,8 @@ class BaseRecognizer(nn.Module):
         first = None
         if self.max_testing_views is None and views.shape[0] > 1 and self._chunk_key(views) not in self._chunks:
             first = self._measure_first_view(views[:1])  # learns the chunk size from one real view
+            if self.compiled:  # one graph per shape: this call chunks the views as every later call will
+                first = None
         chunk = self.views_per_forward(views)
         rest = views if first is None else views[1:]
         parts = [first] if first is not None else []
@@ -150,6 +155,10 @@ class BaseRecognizer(nn.Module):
 
     # -- test-time view batching -----------------------------------------------------------
     _chunks: dict  # (view shape, dtype, device) -> views per forward, learnt on first use
+    #: set by `models.fuse.for_inference(compile=True)`: `forward_features` is a compiled graph, so the
+    #: first view is measured eagerly (hooks in a compiled graph would force recompiles) and not reused
+    #: (reusing it would give the first call other chunk shapes than later calls, each compiled anew)
+    compiled: bool = False
 
     def _chunk_key(self, views: torch.Tensor) -> tuple:
         kind = views.device.type
@@ -172,15 +181,23 @@ class BaseRecognizer(nn.Module):
                 peak[0] = max(peak[0], output.numel() * output.element_size())
 
         handles = [m.register_forward_hook(record) for m in self.modules() if not list(m.children())]
+        forward = type(self).forward_features.__get__(self) if self.compiled else self.forward_features
         try:
-            features = self.forward_features(view)
+            features = forward(view)
         finally:
             for handle in handles:
                 handle.remove()
         # a layer's input and output are live together, and a residual keeps one more: ~3x the largest
-        per_view = max(3 * peak[0], 1)
-        self._chunks[self._chunk_key(view)] = max(1, int(self.activation_budget(view.device) // per_view))
+        chunk = max(1, int(self.activation_budget(view.device) // max(3 * peak[0], 1)))
+        if view.device.type == "cpu":  # the largest layer's input and output stay in the last-level cache
+            chunk = min(chunk, max(1, int(self.cache_budget() // max(2 * peak[0], 1))))
+        self._chunks[self._chunk_key(view)] = chunk
         return features
+
+    def cache_budget(self) -> int:
+        """Bytes of the CPU's last-level cache (L3 from sysfs; 32 MiB if unknown), which a chunk's largest layer
+        should fit."""
+        return cache_bytes(level=3, default=32 * 1024**2)
 
     def activation_budget(self, device: torch.device) -> int:
         """Bytes of live activations one chunk may use: a share of RAM (CPU) or of free memory (GPU)."""

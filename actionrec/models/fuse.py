@@ -9,17 +9,23 @@ result agrees with the unfused model to float rounding (about 1e-6 relative); ke
 training and for MMAction2-exact numerics.
 
 `for_inference(model, fuse=True, compile=False)` is what `predict`-heavy callers use (recognize,
-test, benchmark): the folded copy in eval mode, optionally wrapped by `torch.compile`.
+test, benchmark): the folded copy in eval mode, optionally wrapped by `torch.compile`. Compilation
+happens on the first call with each new input shape and precision (tens of seconds on a small CPU);
+that warm-up is logged, since it can outweigh the gain on a single video.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import re
+import time
 
 import torch
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+log = logging.getLogger(__name__)
 
 _CONV_NAME = re.compile(r"^conv(\d+)$")
 
@@ -62,10 +68,39 @@ def fold_batchnorm(model: nn.Module) -> nn.Module:
 def for_inference(model: nn.Module, fuse: bool = True, compile: bool = False) -> nn.Module:
     """The model as test-time code should run it: BatchNorm folded (when `fuse`), eval mode, optionally compiled.
 
-    `compile=True` wraps `forward_features` with `torch.compile`; its first calls pay the compilation
-    (seconds to a minute), which `benchmarks/` report separately.
+    `compile=True` wraps `forward_features` with `torch.compile` (static shapes: one graph per
+    chunk shape, see `BaseRecognizer.compiled`); the first call with each shape pays the
+    compilation (seconds to minutes), which is logged and which `benchmarks/` report separately.
     """
     out = fold_batchnorm(model) if fuse else copy.deepcopy(model).eval()
     if compile:
-        out.forward_features = torch.compile(out.forward_features, dynamic=False)
+        compiled = torch.compile(out.forward_features, dynamic=False)
+        out.forward_features = _log_warmups(compiled, type(out).__name__)
+        out.compiled = True
     return out
+
+
+def _log_warmups(fn, name: str):
+    """`fn` (a compiled forward), logging how long the first call with each input shape and precision took."""
+    seen: set[tuple] = set()
+
+    def forward_features(views: torch.Tensor) -> torch.Tensor:
+        kind = views.device.type
+        dtype = torch.get_autocast_dtype(kind) if torch.is_autocast_enabled(kind) else torch.float32
+        key = (tuple(views.shape), dtype, kind)
+        if key in seen:
+            return fn(views)
+        start = time.perf_counter()
+        out = fn(views)
+        seen.add(key)
+        log.info(
+            "torch.compile warm-up: %s on views %s, %s, %s: %.1f s (later calls of this shape reuse the graph)",
+            name,
+            tuple(views.shape),
+            str(dtype).removeprefix("torch."),
+            kind,
+            time.perf_counter() - start,
+        )
+        return out
+
+    return forward_features
