@@ -555,7 +555,7 @@ class Recognizer:
                 raise VideoDecodeError(f"{reader.path}: the video has no frames")
             fps = fps if fps is not None else getattr(reader, "fps", None)
             positions = self.pipeline.sampler(reader.num_frames, np.random.default_rng(0), fps=fps)
-            (frames,) = _decode_in_groups(reader, [positions])
+            frames = reader.read(positions)
         clip_len = self.pipeline.sampler.clip_len
         clip = Clip(frames, clip_len=clip_len, num_clips=len(frames) // clip_len, modality=self.pipeline.modality)
         *steps, format_shape = self.pipeline.transform.transforms
