@@ -23,7 +23,10 @@ def test_a_training_checkpoint_becomes_a_weights_only_safetensors_file(tmp_path,
     report = load_checkpoint(fresh, out, strict=True)
     assert report.complete
     x = torch.randint(0, 256, (1, 2, 3, 32, 32), dtype=torch.uint8)
-    assert torch.equal(fresh.predict(x), model.predict(x))
+    loaded, saved = fresh.state_dict(), model.state_dict()
+    assert loaded.keys() == saved.keys() and all(torch.equal(loaded[k], saved[k]) for k in saved)  # bit for bit
+    # the same weights; scores agree to fp32 kernel noise (after lr=0.1 the logits are large; oneDNN rounds by alignment)
+    torch.testing.assert_close(fresh.predict(x), model.predict(x), rtol=1e-3, atol=1e-6)
 
 
 def test_bad_input_is_one_error_line(tmp_path, capsys):

@@ -194,7 +194,7 @@ TEST_ONLY = [
 DEMO = {
     "demo/tsn_r18_synthetic.py": Recipe("adamw", 3e-3, 1e-4, 40, 5, 16, warmup=(0.1, 0.5), cosine=(0.5, 5, None, 0.0)),
     "demo/uniformerv2_tiny_synthetic.py": Recipe(
-        "adamw", 2e-3, 0.05, 5, 8, 16, warmup=(0.1, 1), cosine=(1, 8, None, 0.01), paramwise="norm_bias_no_decay"
+        "adamw", 2e-3, 0.05, 5, 6, 16, warmup=(0.1, 1), cosine=(1, 6, None, 0.01), paramwise="norm_bias_no_decay"
     ),
 }
 # elements per (lr multiplier, weight-decay multiplier) in the optimizer mmengine built on MMAction2's model
