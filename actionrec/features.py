@@ -30,7 +30,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from actionrec.data.annotations import (
     load_video_list,
 )
 from actionrec.data.datasets import UNREADABLE
+from actionrec.engine.checkpointing import atomic_write
 from actionrec.errors import ActionrecError
 from actionrec.progress import progress_bar
 from actionrec.recognize import RecognizeError, Recognizer
@@ -253,7 +253,7 @@ class PartialState:
         run_file = self.path / "run.json"
         if not run_file.is_file():
             self.path.mkdir(exist_ok=True)
-            _atomic_write(run_file, lambda f: f.write(json.dumps(self.settings, sort_keys=True).encode()))
+            atomic_write(run_file, lambda f: f.write(json.dumps(self.settings, sort_keys=True).encode()))
             return {}
         try:
             previous = json.loads(run_file.read_text(encoding="utf-8"))
@@ -299,21 +299,7 @@ class PartialState:
 
 def atomic_savez(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
     """`numpy.savez` to a temporary file in the same folder, then renamed: never half-written."""
-    _atomic_write(path, lambda f: np.savez(f, **arrays))
-
-
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
 def _check_shapes(done: Mapping[str, np.ndarray], where: Path) -> tuple[int, ...]:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import os
 import random
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import torch
@@ -34,13 +35,18 @@ class TrainingCheckpointError(ActionrecError, ValueError):
 
 
 def atomic_save(obj: Any, path: str | Path) -> None:
-    """Write `obj` to a temp file in the same folder, fsync, then os.replace: never half-written."""
+    """`torch.save` through `atomic_write`: a checkpoint is never half-written."""
+    atomic_write(path, lambda f: torch.save(obj, f))
+
+
+def atomic_write(path: str | Path, write: Callable[[BinaryIO], Any]) -> None:
+    """`write(f)` into a temp file in the same folder, fsync, then os.replace: never half-written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
