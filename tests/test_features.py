@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from test_recognize import TSN_MODEL, UNI_MODEL  # the tiny models the recognition tests use
 from video_factory import decode_all_frames_pyav, make_corrupt_video, make_video, make_zero_byte_file
 
 from actionrec import build_model
@@ -40,32 +41,6 @@ torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[1]
 
 NUM_FRAMES, SIZE = 40, (64, 80)
-TSN_MODEL = dict(
-    type="Recognizer2D",
-    backbone=dict(type="timm.resnet18", pretrained=False, channels=(8, 16, 32, 64), stem_width=8),
-    cls_head=dict(type="TSNHead", num_classes=5, in_channels=64, average_clips="prob"),
-    data_preprocessor=dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375]),
-)
-UNI_MODEL = dict(
-    type="Recognizer3D",
-    backbone=dict(
-        type="UniFormerV2",
-        input_resolution=32,
-        patch_size=16,
-        width=32,
-        layers=2,
-        heads=2,
-        t_size=4,
-        return_list=[1],
-        n_layers=1,
-        n_dim=32,
-        n_head=2,
-        mlp_factor=2.0,
-        mlp_dropout=[0.1],
-    ),
-    cls_head=dict(type="UniFormerHead", num_classes=5, in_channels=32, average_clips="prob"),
-    data_preprocessor=dict(mean=[114.75] * 3, std=[57.375] * 3, format_shape="NCTHW"),
-)
 
 
 def _pipeline(sampler: dict, size: int, fmt: str) -> list[dict]:
