@@ -10,8 +10,8 @@ mean of raw scores), from uint8 `(N, V, C, H, W)` (TSN) or `(N, V, C, T, H, W)` 
 
 What the graph does not carry: `max_testing_views` chunking (a data-dependent loop; the graph runs
 all N x V views in one pass, so callers that must bound memory feed fewer views per call and
-average themselves). BatchNorm folding is not applied here: pass a folded model (e.g. the perf
-branch's `models/fuse.py:for_inference(model)`) to export the folded graph; onnxruntime fuses
+average themselves). BatchNorm folding is not applied here: pass `models.fuse.for_inference(model)` to
+export the folded graph (its oneDNN-fused linears are traced as plain linear ops); onnxruntime fuses
 Conv+BatchNorm itself when it loads the file.
 
 After writing, the file is loaded back (onnxruntime for ONNX, `torch.export.load` for a .pt2),

@@ -22,6 +22,7 @@ from actionrec.cli import main
 from actionrec.errors import ActionrecError
 from actionrec.export import ExportArgumentError, ExportError, ExportMismatchError, export
 from actionrec.models import create_model
+from actionrec.models.fuse import for_inference
 
 torch.set_num_threads(1)  # the machine is shared; one thread avoids oversubscription
 
@@ -121,6 +122,24 @@ def test_exported_file_reproduces_predict_with_other_batch_and_view_counts(name,
         )
         assert all(isinstance(axis, str) for axis in inputs.shape[:2]) and inputs.shape[2:] == list(view_shape)
         assert isinstance(outputs.shape[0], str) and outputs.shape[1] == CLASSES
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "torch-export"])
+def test_the_inference_copy_exports_with_plain_linears(fmt, tmp_path):
+    """`for_inference` swaps linears for oneDNN-fused ones; traced for export they are plain `linear` ops."""
+    model, view_shape = _uniformerv2_tiny()
+    fast = for_inference(_procedure_weights(model))
+    assert fast.fused_linears > 0
+    example = _views(2, 3, view_shape, seed=0)
+    path = tmp_path / ("model.onnx" if fmt == "onnx" else "model.pt2")
+    report = export(fast, example, fmt, path)
+    assert report.relative_diff <= RTOL
+    if fmt == "torch-export":
+        graph = str(torch.export.load(str(path)).graph)
+        assert "linear" in graph and "mkldnn" not in graph
+    views = _views(1, 2, view_shape, seed=7)
+    with torch.no_grad():
+        _assert_close(_load_file(path, fmt)(views), model.predict(views))
 
 
 def test_average_clips_none_averages_raw_view_scores_as_predict_does(tmp_path):

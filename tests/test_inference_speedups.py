@@ -19,7 +19,8 @@ from actionrec.data.sampling import SampleFrames, UniformSample
 from actionrec.data.transforms import CenterCrop, Clip, Compose, FormatShape, Resize, ThreeCrop
 from actionrec.models import create_model
 from actionrec.models.base import BaseRecognizer
-from actionrec.models.fuse import fold_batchnorm, for_inference
+from actionrec.models.fuse import FusedLinear, fold_batchnorm, for_inference, fuse_linears
+from actionrec.models.uniformerv2 import Mlp
 
 DEMO = Path(__file__).parent / "data" / "demo.mp4"
 
@@ -79,12 +80,13 @@ def _demo_views(model) -> torch.Tensor:
 @pytest.mark.parametrize("name", ["tsn_r50_k400", "uniformerv2_b16_k400_u8", "uniformerv2_tiny_lmhra"])
 def test_bf16_keeps_the_fp32_top5_on_golden_weights_and_demo_mp4(name):
     golden, model = _golden_model(name)
+    fast = for_inference(model)  # what Recognizer and `actionrec test` run: folded BatchNorm, fused linears
     for x in (golden["input"], _demo_views(model)):
         fp32 = model.predict(x, precision="fp32")
-        bf16 = model.predict(x, precision="bf16")
-        assert bf16.dtype == torch.float32
-        for a, b in zip(fp32.topk(5).indices.tolist(), bf16.topk(5).indices.tolist()):
-            assert set(a) == set(b), (name, a, b)
+        for bf16 in (model.predict(x, precision="bf16"), fast.predict(x, precision="bf16")):
+            assert bf16.dtype == torch.float32
+            for a, b in zip(fp32.topk(5).indices.tolist(), bf16.topk(5).indices.tolist()):
+                assert set(a) == set(b), (name, a, b)
 
 
 # -- folded batch norm ---------------------------------------------------------------------------------------
@@ -102,6 +104,70 @@ def test_folded_tsn_still_matches_mmaction2():
     logits = fast.forward_views(golden["input"])[:, 0]
     torch.testing.assert_close(logits, golden["logits"], rtol=1e-4, atol=1e-4)
     assert torch.equal(fast.predict(golden["input"]).argmax(-1), golden["probs"].argmax(-1))
+
+
+@pytest.mark.parametrize("name", ["uniformerv2_b16_k400_u8", "uniformerv2_tiny_lmhra"])
+def test_fused_uniformerv2_still_matches_mmaction2(name):
+    golden, model = _golden_model(name)
+    fast = for_inference(model)
+    assert fast.fused_linears > 0 and not any(type(m) is nn.Linear for m in fast.modules())
+    logits = fast.forward_views(golden["input"]).flatten(0, 1)
+    scale = golden["logits"].abs().max()
+    assert (logits - golden["logits"]).abs().max() <= 1e-4 * scale
+    assert torch.equal(fast.predict(golden["input"]).argmax(-1), golden["probs"].argmax(-1))
+
+
+# -- fused linears -------------------------------------------------------------------------------------------
+def _reference_linear(x, weight, bias, silu=False):
+    """The layer by hand in float64: x W^T + b, then y * sigmoid(y) for SiLU."""
+    y = x.double() @ weight.double().T + bias.double()
+    return y * torch.sigmoid(y) if silu else y
+
+
+@pytest.mark.parametrize("activation", [None, "silu"])
+def test_fused_linear_computes_the_layer_on_every_path(activation):
+    g = torch.Generator().manual_seed(0)
+    weight, bias = torch.randn(24, 16, generator=g) / 4, torch.randn(24, generator=g)
+    layer = FusedLinear(weight, bias, activation)
+    x = torch.randn(3, 5, 16, generator=g)
+    expected = _reference_linear(x, weight, bias, activation == "silu")
+    with torch.no_grad():  # the oneDNN path where the build has it
+        torch.testing.assert_close(layer(x).double(), expected, rtol=1e-5, atol=1e-5)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            low = layer(x)
+        assert low.dtype == torch.bfloat16
+        torch.testing.assert_close(low.double(), expected, rtol=0.05, atol=0.05)
+    # autograd recording: the plain path, gradients flow to the input
+    xg = x.clone().requires_grad_()
+    out = layer(xg)
+    torch.testing.assert_close(out.double(), expected, rtol=1e-5, atol=1e-5)
+    out.sum().backward()
+    assert xg.grad is not None and xg.grad.abs().sum() > 0
+
+
+def test_fused_linear_recasts_when_its_weights_change():
+    layer = FusedLinear(torch.ones(2, 3), torch.zeros(2))
+    x = torch.ones(1, 3)
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        assert layer(x).float().tolist() == [[3.0, 3.0]]
+        layer.weight.mul_(2)  # e.g. load_state_dict into the inference copy
+        assert layer(x).float().tolist() == [[6.0, 6.0]]
+
+
+def test_fused_quickgelu_mlp_is_clips_mlp():
+    g = torch.Generator().manual_seed(1)
+    mlp = Mlp(8, 32).eval()
+    with torch.no_grad():
+        for p in mlp.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) / 2)
+    x = torch.randn(4, 8, generator=g)
+    h = _reference_linear(x, mlp.fc1.weight, mlp.fc1.bias)
+    expected = _reference_linear(h * torch.sigmoid(1.702 * h), mlp.fc2.weight, mlp.fc2.bias)  # CLIP's QuickGELU
+    fused = fuse_linears(mlp)
+    assert fused.fused_linears == 2 and fused.fc1.activation == "silu"
+    with torch.no_grad():
+        torch.testing.assert_close(fused(x).double(), expected, rtol=1e-5, atol=1e-5)
+    assert type(mlp.fc1) is nn.Linear  # the original is untouched
 
 
 # -- view batching ---------------------------------------------------------------------------------------------
