@@ -22,6 +22,13 @@ DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 _BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
+def autocast_dtype(device_type: str, default: torch.dtype | None = None) -> torch.dtype | None:
+    """The dtype autocast multiplies in on `device_type` ('cpu', 'cuda') right now; `default` when it is off."""
+    if device_type in ("cpu", "cuda") and torch.is_autocast_enabled(device_type):
+        return torch.get_autocast_dtype(device_type)
+    return default
+
+
 @functools.cache
 def cpu_flags() -> frozenset[str]:
     """The CPU feature flags of /proc/cpuinfo (empty where there is none, e.g. macOS)."""

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from actionrec.errors import ActionrecError
-from actionrec.hardware import DTYPES, cache_bytes, memory_bytes, resolve_precision
+from actionrec.hardware import DTYPES, autocast_dtype, cache_bytes, memory_bytes, resolve_precision
 
 AVERAGE_MODES = ("prob", "score", None)
 #: `amp=` names for mixed-precision inference (autocast; LayerNorm/softmax stay fp32, scores fp32)
@@ -162,8 +162,7 @@ class BaseRecognizer(nn.Module):
 
     def _chunk_key(self, views: torch.Tensor) -> tuple:
         kind = views.device.type
-        autocast = kind in ("cpu", "cuda") and torch.is_autocast_enabled(kind)
-        dtype = torch.get_autocast_dtype(kind) if autocast else torch.float32
+        dtype = autocast_dtype(kind, default=torch.float32)
         return tuple(views.shape[1:]), dtype, kind
 
     def views_per_forward(self, views: torch.Tensor) -> int:

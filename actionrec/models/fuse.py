@@ -34,6 +34,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
+from actionrec.hardware import autocast_dtype
 from actionrec.models.uniformerv2 import Mlp, QuickGELU
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ class FusedLinear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         kind = x.device.type
-        dtype = torch.get_autocast_dtype(kind) if kind in ("cpu", "cuda") and torch.is_autocast_enabled(kind) else x.dtype
+        dtype = autocast_dtype(kind, default=x.dtype)
         if (
             _ONEDNN_LINEAR is not None
             and kind == "cpu"
@@ -196,7 +197,7 @@ def _log_warmups(fn, name: str):
 
     def forward_features(views: torch.Tensor) -> torch.Tensor:
         kind = views.device.type
-        dtype = torch.get_autocast_dtype(kind) if torch.is_autocast_enabled(kind) else torch.float32
+        dtype = autocast_dtype(kind, default=torch.float32)
         key = (tuple(views.shape), dtype, kind)
         if key in seen:
             return fn(views)
