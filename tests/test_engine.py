@@ -8,6 +8,7 @@ import json
 import math
 import os
 import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -223,13 +224,14 @@ def test_label_smoothing_and_bce_loss_by_hand():
     assert compute_loss(cfg, logits, y).item() == pytest.approx(160 * bce.item(), rel=1e-5)
 
 
-def test_short_training_learns_logs_and_checkpoints(tmp_path, monkeypatch):
+def test_short_training_learns_logs_and_checkpoints(tmp_path, monkeypatch, caplog):
     from actionrec.engine.logging import read_runs
     from actionrec.engine.trainer import train
 
     use_standin_data(monkeypatch.setattr, length=24)
-    cfg = standin_config(str(tmp_path), **{"schedule.epochs": 4, "train.amp": "bf16"})
-    state = train(cfg, device="cpu", progress=False)
+    cfg = standin_config(str(tmp_path), **{"schedule.epochs": 4, "train.amp": "bf16", "train.log_interval": 1})
+    with caplog.at_level("INFO", logger="actionrec.train"):
+        state = train(cfg, device="cpu", progress=False)
     assert state.epoch == 4 and state.iteration == 4 * 6
     assert {p.name for p in tmp_path.glob("*.pth")} == {
         "latest.pth",
@@ -246,6 +248,16 @@ def test_short_training_learns_logs_and_checkpoints(tmp_path, monkeypatch):
     assert lrs[2] == pytest.approx(0.2) and lrs[24] == pytest.approx(0.02)  # milestone at epoch 2
     ckpt = checkpointing.read_training_checkpoint(tmp_path / "latest.pth")
     assert ckpt["epoch"] == 4 and ckpt["epoch_iteration"] == 0 and ckpt["config"]["optimizer"]["lr"] == 0.2
+    # without progress bars the console still gets one line per epoch: its mean loss is that of the logged batches
+    lines = [r.getMessage() for r in caplog.records if re.match(r"epoch \d/4: loss", r.getMessage())]
+    assert len(lines) == 4
+    for epoch, line in enumerate(lines, 1):
+        losses = [r["loss"] for r in records if r["mode"] == "train" and r["epoch"] == epoch and "loss" in r]
+        assert len(losses) == 6
+        match = re.fullmatch(
+            r"epoch \d/4: loss ([\d.]+) \(mean of 6 batches\), lr ([\d.e+-]+), [\d.]+ clips/s, \d+ s", line
+        )
+        assert match and float(match[1]) == pytest.approx(sum(losses) / 6, abs=1e-4), line
 
 
 def test_non_finite_loss_stops_with_a_clear_message(tmp_path, monkeypatch):

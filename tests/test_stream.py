@@ -317,6 +317,35 @@ def test_cli_writes_annotated_video_timeline_and_json(assets, tmp_path, capsys):
     assert len(np.unique(image.reshape(-1, 3), axis=0)) > 20
 
 
+def test_cli_jsonl_prints_each_window_as_it_is_done(assets, capsys, monkeypatch):
+    from actionrec.recognize import Recognizer
+
+    printed_before = []  # lines on stdout when the stream produced each window
+    windows = Recognizer.windows
+
+    def watched(self, *args, **kwargs):
+        for result in windows(self, *args, **kwargs):
+            printed_before.append(capsys.readouterr().out)
+            yield result
+
+    monkeypatch.setattr(Recognizer, "windows", watched)
+    args = ["recognize", str(assets["video"]), "--config", str(assets["tsn_cfg"]), "--checkpoint"]
+    args += [str(assets["tsn_ckpt"]), "--window", "1", "--stride", "0.8", "--topk", "3", "--device", "cpu"]
+    assert main([*args, "--jsonl", "--no-progress"]) == 0
+    rest = capsys.readouterr().out
+    # window k's line was on stdout before window k+1 was computed: a live feed, not a final dump
+    assert [len(out.splitlines()) for out in printed_before] == [0, 1, 1]
+    records = [json.loads(line) for line in "".join([*printed_before, rest]).splitlines()]
+    expected = assets["tsn"](assets["video"], window=1.0, stride=0.8)
+    assert len(records) == len(expected) == 3
+    for record, result in zip(records, expected, strict=True):
+        assert record["video"] == str(assets["video"])
+        assert (record["start"], record["end"]) == pytest.approx((result.start, result.end))
+        assert [t["label"] for t in record["topk"]] == [name for name, _ in result.topk(3)]
+    assert main([*args, "--jsonl", "--json"]) == 2
+    assert "choose one" in capsys.readouterr().err
+
+
 def test_cli_annotation_options_need_a_window_and_one_video(assets, tmp_path, capsys):
     base = ["recognize", str(assets["video"]), "--config", str(assets["tsn_cfg"]), "--checkpoint"]
     base += [str(assets["tsn_ckpt"]), "--device", "cpu"]

@@ -7,7 +7,9 @@ With `--window S [--stride S]`: top-k per time window, the video streamed in one
 [{"label", "score"}, ...], "labels", "scores"}`. Windows: `{"video", "windows": [{"source",
 "start", "end", "topk", "labels", "scores"}, ...]}`, start/end in seconds, windows in time
 order; topk best first (--topk of them), "scores" every class's probability in "labels" order.
-Keys may be added, never renamed or removed.
+`--jsonl` prints the same records one per line, each as soon as it is done (a window as its end
+frame is decoded), with "video" in every record: a live feed for another program. Keys may be
+added, never renamed or removed.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--checkpoint", metavar="CKPT", help="weights for --config: path or URL")
     p.add_argument("--topk", type=int, default=5, metavar="K", help="classes shown per prediction (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON: every class score and the top-k")
+    p.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="print one JSON record per line as each window (or video) is done, flushed: for live consumers",
+    )
     p.add_argument("--window", type=float, metavar="SECONDS", help="predict per window of this many seconds")
     p.add_argument("--stride", type=float, metavar="SECONDS", help="seconds between window starts (default: --window)")
     p.add_argument("--fps", type=float, help="frame rate of frame folders (for --window)")
@@ -102,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--model brings its own checkpoint; use --config CONFIG --checkpoint CKPT for other weights")
     if args.topk < 1:
         raise UsageError(f"--topk must be at least 1, got {args.topk}")
+    if args.json and args.jsonl:
+        raise UsageError("--json and --jsonl are two formats of the same records: choose one")
     if args.timeline_classes < 1:
         raise UsageError(f"--timeline-classes must be at least 1, got {args.timeline_classes}")
     for option, value in (("--out-video", args.out_video), ("--timeline", args.timeline)):
@@ -147,11 +156,16 @@ def run(args: argparse.Namespace) -> int:
         try:
             if args.window is None:
                 result = recognizer(video, fps=args.fps)
+                if args.jsonl:
+                    _print_record(video, result, args.topk)
             else:
-                result = _windows(recognizer, video, args)
+                emit = (lambda window, video=video: _print_record(video, window, args.topk)) if args.jsonl else None
+                result = _windows(recognizer, video, args, emit)
         except (ActionrecError, OSError) as e:  # one unreadable video does not stop the others
             bad += 1
             print(f"error: {_one_line(e)}", file=sys.stderr)
+            continue
+        if args.jsonl:
             continue
         if args.json:
             if isinstance(result, list):
@@ -165,8 +179,13 @@ def run(args: argparse.Namespace) -> int:
     return 2 if bad else 0
 
 
-def _windows(recognizer, video: str, args: argparse.Namespace) -> list:
-    """The windows of one video; with --out-video drawn onto its frames as they stream, with --timeline plotted."""
+def _print_record(video: str, result, topk: int) -> None:
+    print(json.dumps({"video": video, **result.to_dict(topk)}), flush=True)
+
+
+def _windows(recognizer, video: str, args: argparse.Namespace, emit=None) -> list:
+    """The windows of one video; with --out-video drawn onto its frames as they stream, each passed to `emit`
+    as it is done, with --timeline plotted."""
     from actionrec.annotate import AnnotatedVideo
 
     annotated = AnnotatedVideo(args.out_video, topk=args.topk) if args.out_video else None
@@ -177,6 +196,8 @@ def _windows(recognizer, video: str, args: argparse.Namespace) -> list:
         ):
             if annotated is not None:
                 annotated.show(result)
+            if emit is not None:
+                emit(result)
             results.append(result)
     finally:
         if annotated is not None:

@@ -204,6 +204,7 @@ def train(cfg: Config, resume: str | None = None, device: str | None = None, pro
             run.net.train()
             bar = progress_bar(run, enabled=progress and dist.is_main)
             tic = time.perf_counter()
+            epoch_log = EpochLog()
             for batch in bar:
                 step = state.epoch_iteration  # batch index within the epoch
                 boundary = (step + 1) % accumulate == 0 or step + 1 == iters_per_epoch
@@ -226,6 +227,7 @@ def train(cfg: Config, resume: str | None = None, device: str | None = None, pro
                 lr = run.optimizer.param_groups[0]["lr"]
                 clips_per_s = tally.readable / (time.perf_counter() - tic)
                 tic = time.perf_counter()
+                epoch_log.add(loss_value, tally.readable)
                 if loss_value is not None:
                     bar.set_postfix(
                         loss=f"{loss_value:.4f}", lr=f"{lr:.2e}", clips_s=f"{clips_per_s:.1f}", refresh=False
@@ -242,6 +244,8 @@ def train(cfg: Config, resume: str | None = None, device: str | None = None, pro
                 if latest and boundary and state.iteration % latest == 0 and step + 1 < iters_per_epoch:
                     run.save("latest")  # a SIGKILL loses at most `latest_interval` batches
             bar.close()
+            if dist.is_main:
+                epoch_log.report(state.epoch + 1, cfg.schedule.epochs, lr)
 
             # -- end of the epoch: unreadable samples, evaluate and checkpoint
             check_unreadable(run, epoch_end=True)
@@ -249,6 +253,33 @@ def train(cfg: Config, resume: str | None = None, device: str | None = None, pro
             if distributed.sum_over_ranks([int(signals.received is not None)], dist.device)[0]:
                 raise interrupted(run, signals, f"the end of epoch {state.epoch}", saved=True)
     return state
+
+
+class EpochLog:
+    """One summary line per epoch (mean loss, last lr, clips/s, time), progress bar or not."""
+
+    def __init__(self):
+        self.start, self.losses, self.clips = time.perf_counter(), [], 0
+
+    def add(self, loss: float | None, clips: int) -> None:
+        if loss is not None:
+            self.losses.append(loss)
+        self.clips += clips
+
+    def report(self, epoch: int, epochs: int, lr: float) -> None:
+        seconds = time.perf_counter() - self.start
+        if not self.losses:  # a resumed run that restarted at the epoch's end
+            return
+        log.info(
+            "epoch %d/%d: loss %.4f (mean of %d batches), lr %.2e, %.1f clips/s, %.0f s",
+            epoch,
+            epochs,
+            sum(self.losses) / len(self.losses),
+            len(self.losses),
+            lr,
+            self.clips / seconds,
+            seconds,
+        )
 
 
 def interrupted(run: Run, signals: StopSignals, where: str, saved: bool = False) -> TrainingInterrupted:
