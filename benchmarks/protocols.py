@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from timing import matmul_rate, timed
+from timing import describe_rates, matmul_limit, timed
 
 from actionrec import hardware
 from actionrec.build import build_model
@@ -134,8 +134,10 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(hardware.describe("cpu"))
-    peaks = {p: matmul_rate(d, "cpu", max_n=4096)[0] for p, d in (("fp32", torch.float32), ("bf16", torch.bfloat16))}
-    print(f"torch.mm limit: fp32 {peaks['fp32'] / 1e9:.0f} GFLOP/s, bf16 {peaks['bf16'] / 1e9:.0f} GFLOP/s")
+    peaks = {}
+    for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+        peaks[precision], rates = matmul_limit(dtype, "cpu", max_n=4096)
+        print(f"{precision} matmul limit {peaks[precision] / 1e9:.0f} GFLOP/s (fastest of {describe_rates(rates)})")
     for family in args.family:
         ours = run_family(family, args, peaks)
         if args.mmaction2:

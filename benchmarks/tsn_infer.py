@@ -3,7 +3,7 @@
     python benchmarks/tsn_infer.py [--views 9] [--size 224] [--iters 5] [--device cpu]
 
 Run with `python -u` to see lines as they come. Measures, in one run: the fp32 and bf16 rate
-of a large `torch.mm` (the practical peak, `timing.matmul_rate`), then
+of large products through each matmul backend, the fastest being the peak (`timing.matmul_limit`), then
 TSN-R50 `predict` on one video of `--views` views in fp32 (channels_last) and in bf16 (autocast +
 channels_last), and torchvision's ResNet-50 on the same batch for comparison. Achieved rate =
 model FLOPs (2 x multiply-adds, counted by torch's FLOP counter) / time; the figure of merit is
@@ -17,7 +17,7 @@ import copy
 
 import torch
 import torchvision
-from timing import matmul_rate, timed
+from timing import describe_rates, matmul_limit, timed
 
 from actionrec.flops import count_flops
 from actionrec.models import create_model
@@ -34,14 +34,11 @@ def main() -> None:
     device = args.device
     torch.manual_seed(0)
 
-    peak, size = {}, {}
+    print(f"device {device}, threads {torch.get_num_threads()}")
+    peak = {}
     for precision, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-        peak[precision], size[precision] = matmul_rate(dtype, device, max_n=args.matmul_size)
-    print(
-        f"device {device}, threads {torch.get_num_threads()}; torch.mm peak: "
-        f"fp32 {peak['fp32'] / 1e9:.1f} GFLOP/s (n={size['fp32']}), "
-        f"bf16 {peak['bf16'] / 1e9:.1f} GFLOP/s (n={size['bf16']})"
-    )
+        peak[precision], rates = matmul_limit(dtype, device, max_n=args.matmul_size)
+        print(f"{precision} matmul peak {peak[precision] / 1e9:.1f} GFLOP/s (fastest of {describe_rates(rates)})")
 
     model = create_model("tsn_r50", num_classes=400).eval().to(device)
     x = torch.randint(0, 256, (1, args.views, 3, args.size, args.size), dtype=torch.uint8, device=device)

@@ -14,7 +14,7 @@ import argparse
 import statistics
 
 import torch
-from timing import matmul_rate, timed
+from timing import describe_rates, matmul_limit, timed
 
 from actionrec.flops import count_flops
 from actionrec.models import create_model
@@ -39,12 +39,8 @@ def main() -> None:
     )
     peak = {}
     for dtype in (torch.float32, torch.bfloat16):
-        rates = {op: matmul_rate(dtype, device, op)[0] for op in ("mm", "linear")}
-        peak[dtype] = max(rates.values())
-        print(
-            f"matmul {str(dtype):15s} torch.mm {rates['mm'] / 1e9:8.1f} GFLOP/s, "
-            f"F.linear {rates['linear'] / 1e9:8.1f} GFLOP/s -> peak {peak[dtype] / 1e9:.1f}"
-        )
+        peak[dtype], rates = matmul_limit(dtype, device)
+        print(f"matmul {str(dtype):15s} limit {peak[dtype] / 1e9:.0f} GFLOP/s (fastest of {describe_rates(rates)})")
 
     model = create_model("uniformerv2_b16").eval().to(device)
     video = torch.randint(0, 256, (1, 1, 3, args.frames, 224, 224), dtype=torch.uint8, device=device)
