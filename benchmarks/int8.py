@@ -9,7 +9,8 @@ weights and on demo.mp4. This script decides it; int8 is not part of the package
 Models: UniFormerV2-B/16 timed on one 8x224 view, TSN-R50 on 9 views at 224 (3 segments x 3 crops), both with
 the golden files' weights (MMAction2 layout, the README's weight procedure; no download). Variants, each
 `predict` under `torch.no_grad()`:
-- fp32 (BatchNorm folded, as `for_inference` runs tests) and bf16 autocast (the same graph);
+- fp32 and bf16 autocast on `for_inference`'s copy (BatchNorm folded, linears oneDNN-fused), as tests run;
+  the int8 variants and the compiled ones start from the folded model with its nn.Linear layers kept;
 - int8 dyn (torchao): torchao's `Int8DynamicActivationInt8WeightConfig` on every nn.Linear: int8 weights,
   activations quantized per token at run time (its maintained replacement of torch.ao's flow);
 - int8 dyn (torch.ao): `torch.ao.quantization.quantize_dynamic` on nn.Linear (fbgemm/x86 VNNI kernels, per-tensor
@@ -51,7 +52,7 @@ from actionrec.data.decoders import open_video
 from actionrec.data.sampling import SampleFrames, UniformSample
 from actionrec.data.transforms import CenterCrop, Clip, Compose, FormatShape, Resize, ThreeCrop
 from actionrec.flops import count_flops
-from actionrec.models.fuse import for_inference
+from actionrec.models.fuse import fold_batchnorm, for_inference
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -131,26 +132,26 @@ def top5_sets(scores: torch.Tensor) -> list[set[int]]:
 
 def run_family(family: str, args) -> dict:
     model, golden_input = golden_model(family, Path(args.golden_dir))
-    fused = for_inference(model)
+    fused = for_inference(model)  # what Recognizer and `actionrec test` run: BatchNorm folded, oneDNN-fused linears
+    plain = fold_batchnorm(model)  # the same with nn.Linear kept: what the quantizers and torch.compile take
     demo = demo_views(family)
     timing_input = demo if family == "tsn" else demo[:, :1]
-    share = linear_share(fused, timing_input)
+    share = linear_share(plain, timing_input)
     print(
         f"\n{family}: timed on {tuple(timing_input.shape)} (demo.mp4); top-5 on the golden input "
         f"{tuple(golden_input.shape)} and demo.mp4; nn.Linear does {share:.1%} of the multiply-adds"
     )
     variants: dict[str, tuple[nn.Module, str]] = {"fp32": (fused, "fp32"), "bf16": (fused, "bf16")}
     for name, make in (("int8 dyn (torchao)", torchao_int8), ("int8 dyn (torch.ao)", torch_ao_int8)):
-        quantized = make(fused)
+        quantized = make(plain)
         if isinstance(quantized, str):
             print(f"  {name}: not run: {quantized}")
         else:
             variants[name] = (quantized, "fp32")
     if args.compile:
-        for name in ("bf16", "int8 dyn (torchao)"):
-            if name in variants:
-                net, precision = variants[name]
-                variants[f"{name}, compiled"] = (compiled(net), precision)
+        variants["bf16, compiled"] = (compiled(plain), "bf16")
+        if "int8 dyn (torchao)" in variants:
+            variants["int8 dyn (torchao), compiled"] = (compiled(variants["int8 dyn (torchao)"][0]), "fp32")
     # one untimed call each (compile warm-ups and oneDNN primitive caches), the top-5 check on the way
     reference = {key: fused.predict(x, precision="fp32") for key, x in (("golden", golden_input), ("demo", demo))}
     kept = {}
