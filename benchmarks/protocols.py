@@ -7,9 +7,9 @@ TSN-R50 25 segments x 10 crops (250 views at 224) and UniFormerV2-B/16 8 frames 
 on tests/data/demo.mp4 (a 340x256 Kinetics clip), with the seed configs' own test pipelines. For each
 precision / graph variant it prints the model-only time, the whole-video time (decode + transforms + model),
 the achieved rate (model FLOPs, counted by torch's FLOP counter, / model time) as a fraction of the matching
-`torch.mm` limit, and the top-5 agreement with the fp32 reference. `--sweep` also times fixed view-chunk
-sizes (the input to the automatic chunking's budget). `--mmaction2 PY` runs
-`benchmarks/mmaction2_reference.py` with MMAction2's own code (an environment built by
+matmul limit (the fastest backend's, `timing.matmul_limit`), and the top-5 agreement with the fp32
+reference. `--sweep` also times fixed view-chunk sizes (the input to the automatic chunking's budget).
+`--mmaction2 PY` runs `benchmarks/mmaction2_reference.py` with MMAction2's own code (an environment built by
 ../shared/tools/mmaction2-env.sh) in the same run and prints the speed-up against it. The CPU flags and the
 precision `auto` chose are printed first: bf16 pays only where the hardware multiplies bf16 natively.
 """

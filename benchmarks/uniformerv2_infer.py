@@ -1,7 +1,7 @@
 """Per-view inference latency of UniFormerV2-B/16 at 8x224, fp32 vs bf16 autocast.
 
-The same run measures the machine's dense matmul rate (large `torch.mm`, and `F.linear`, which
-is the op the model's layers use) in fp32 and bf16, and prints achieved/peak: the model's
+The same run measures the machine's dense matmul rate (the fastest of large `torch.mm`, `F.linear` and
+oneDNN products, `timing.matmul_limit`) in fp32 and bf16, and prints achieved/peak: the model's
 multiply-adds x 2 / latency over the matmul rate. Optionally times timm's plain ViT-B/16 on the
 same 8 frames for context.
 
