@@ -134,9 +134,12 @@ def test_cli_labels_batches_and_prints_what_it_measured(tiny_config, tmp_path, c
     printed = capsys.readouterr().out
     assert "device: cpu" in printed and "one video = (2, 3, 32, 32) uint8" in printed
     assert printed.count("bf16 hardware: ") == 1
+    # the timed model is the one `actionrec test` runs: the tiny TSN's BatchNorms folded, its head's linear fused
+    assert "model as tests run it: BatchNorm folded, 1 linears fused" in printed
     assert "model only, fp32, batch 3: " in printed
     assert "end to end, fp32, batch 2: " in printed and "0 loader workers" in printed
     results = json.loads(out.read_text())
+    assert results["graph"] == "BatchNorm folded, 1 linears fused"
     model_only, end_to_end = results["runs"]
     assert model_only["batch"] == 3 and end_to_end["batch"] == 2
     assert model_only["runs"] >= 2 and model_only["stopped_by"] in ("target", "time cap")

@@ -18,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "End to end: the test loader (decoding + transforms, its batch and workers) plus the model, if the data "
         "exists. Each mode is warmed up, then timed until the 95%% confidence interval of its mean is within "
         "--target of it (or --max-seconds). Memory is the peak during each mode. fp32 always; bf16 too when the "
-        "hardware has bf16 matmuls (read from /proc/cpuinfo or the CUDA device), or when asked with --amp.",
+        "hardware has bf16 matmuls (read from /proc/cpuinfo or the CUDA device), or when asked with --amp. The model "
+        "runs as `actionrec test` runs it (BatchNorm folded, linears fused; test.fuse / test.compile / "
+        "test.max_testing_views apply).",
     )
     p.add_argument("config", metavar="CONFIG", help=CONFIG_HELP)
     p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT")
@@ -56,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from actionrec.engine.benchmark import StopRule, benchmark_end_to_end, benchmark_model, input_shape_from_pipeline
     from actionrec.engine.data import build_eval_loader
     from actionrec.errors import ActionrecError
+    from actionrec.models.fuse import describe_graph, for_inference
 
     if args.batch < 1 or args.warmup < 0 or args.min_runs < 2 or not 0 < args.target < 1 or args.max_seconds <= 0:
         raise UsageError("--batch >= 1, --warmup >= 0, --min-runs >= 2, 0 < --target < 1 and --max-seconds > 0")
@@ -64,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
     model = build_model(cfg.model)
     if args.checkpoint:
         load_checkpoint(model, args.checkpoint)
+    if cfg.test.max_testing_views is not None:
+        model.max_testing_views = cfg.test.max_testing_views
+    # time the model as `actionrec test` and `recognize` run it, not the training module
+    model = for_inference(model, fuse=cfg.test.fuse, compile=cfg.test.compile)
+    graph = describe_graph(model, cfg.test.fuse, cfg.test.compile)
     split = cfg.data.test or cfg.data.val
     if split is None:
         raise UsageError(f"{args.config}: no data.test (or data.val) split, so no test protocol to benchmark")
@@ -75,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     threads = torch.get_num_threads()
     print(f"device: {device} ({threads} torch threads); one video = {tuple(shape)} uint8 (views x ...)")
     print(f"bf16 hardware: {'yes' if native_bf16 else 'no'} ({source})")
+    print(f"model as tests run it: {graph}")
     if not args.amp and not native_bf16:
         print("bf16 not timed (no bf16 hardware); time it anyway with --amp fp32 bf16")
     results: dict = {
@@ -83,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         "threads": threads,
         "bf16_hardware": native_bf16,
         "bf16_detected_from": source,
+        "graph": graph,
         "runs": [],
     }
     for mode in modes:

@@ -191,6 +191,19 @@ def for_inference(model: nn.Module, fuse: bool = True, compile: bool = False) ->
     return out
 
 
+def describe_graph(model: nn.Module, fuse: bool, compile: bool) -> str:
+    """What `for_inference` did to `model`, in words, e.g. 'BatchNorm folded, 74 linears fused'."""
+    if not fuse:
+        parts = ["unfused"]
+    else:
+        parts = ["BatchNorm folded"]
+        if not compile:
+            parts.append(f"{getattr(model, 'fused_linears', 0)} linears fused")
+    if compile:
+        parts.append("torch.compile")
+    return ", ".join(parts)
+
+
 def _log_warmups(fn, name: str):
     """`fn` (a compiled forward), logging how long the first call with each input shape and precision took."""
     seen: set[tuple] = set()
