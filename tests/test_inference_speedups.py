@@ -19,7 +19,7 @@ from actionrec.data.sampling import SampleFrames, UniformSample
 from actionrec.data.transforms import CenterCrop, Clip, Compose, FormatShape, Resize, ThreeCrop
 from actionrec.models import create_model
 from actionrec.models.base import BaseRecognizer
-from actionrec.models.fuse import FusedLinear, fold_batchnorm, for_inference, fuse_linears
+from actionrec.models.fuse import FusedLinear, describe_graph, fold_batchnorm, for_inference, fuse_linears
 from actionrec.models.uniformerv2 import Mlp
 
 DEMO = Path(__file__).parent / "data" / "demo.mp4"
@@ -152,6 +152,15 @@ def test_fused_linear_recasts_when_its_weights_change():
         assert layer(x).float().tolist() == [[3.0, 3.0]]
         layer.weight.mul_(2)  # e.g. load_state_dict into the inference copy
         assert layer(x).float().tolist() == [[6.0, 6.0]]
+
+
+def test_the_inference_graph_is_described_by_what_for_inference_did():
+    model = create_model("tsn_r18", num_classes=5)
+    fast = for_inference(model)
+    linears = sum(type(m) is FusedLinear for m in fast.modules())
+    assert linears == 1 and describe_graph(fast) == "BatchNorm folded, 1 linears fused"
+    assert describe_graph(for_inference(model, fuse=False)) == "unfused"
+    assert describe_graph(model) == "unfused"  # the training module is left as it was
 
 
 def test_fused_quickgelu_mlp_is_clips_mlp():

@@ -57,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
     from actionrec.engine import distributed
     from actionrec.engine.benchmark import StopRule, benchmark_end_to_end, benchmark_model, input_shape_from_pipeline
     from actionrec.engine.data import build_eval_loader
+    from actionrec.engine.evaluate import for_testing
     from actionrec.errors import ActionrecError
-    from actionrec.models.fuse import describe_graph, for_inference
+    from actionrec.models.fuse import describe_graph
 
     if args.batch < 1 or args.warmup < 0 or args.min_runs < 2 or not 0 < args.target < 1 or args.max_seconds <= 0:
         raise UsageError("--batch >= 1, --warmup >= 0, --min-runs >= 2, 0 < --target < 1 and --max-seconds > 0")
@@ -67,11 +68,8 @@ def run(args: argparse.Namespace) -> int:
     model = build_model(cfg.model)
     if args.checkpoint:
         load_checkpoint(model, args.checkpoint)
-    if cfg.test.max_testing_views is not None:
-        model.max_testing_views = cfg.test.max_testing_views
-    # time the model as `actionrec test` and `recognize` run it, not the training module
-    model = for_inference(model, fuse=cfg.test.fuse, compile=cfg.test.compile)
-    graph = describe_graph(model, cfg.test.fuse, cfg.test.compile)
+    model = for_testing(model, cfg)  # time the model as `actionrec test` runs it, not the training module
+    graph = describe_graph(model)
     split = cfg.data.test or cfg.data.val
     if split is None:
         raise UsageError(f"{args.config}: no data.test (or data.val) split, so no test protocol to benchmark")

@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(result, list):
                 documents.append({"video": video, "windows": [w.to_dict(args.topk) for w in result]})
             else:
-                documents.append({"video": video, **result.to_dict(args.topk)})
+                documents.append(_record(video, result, args.topk))
         else:
             print(_text(video, result, args.topk), flush=True)
     if args.json:
@@ -179,8 +179,13 @@ def run(args: argparse.Namespace) -> int:
     return 2 if bad else 0
 
 
+def _record(video: str, result, topk: int) -> dict:
+    """One video's (or window's) JSON record: its result's keys, with the video's path."""
+    return {"video": video, **result.to_dict(topk)}
+
+
 def _print_record(video: str, result, topk: int) -> None:
-    print(json.dumps({"video": video, **result.to_dict(topk)}), flush=True)
+    print(json.dumps(_record(video, result, topk)), flush=True)
 
 
 def _windows(recognizer, video: str, args: argparse.Namespace, emit=None) -> list:

@@ -124,6 +124,14 @@ def dump_scores(pred: Predictions, path: str | Path) -> None:
         pickle.dump([np.asarray(s, dtype=np.float32) for s in pred.scores], f)
 
 
+def for_testing(model: nn.Module, cfg) -> nn.Module:
+    """`model` as `cfg.test` runs it (test, benchmark): its view-chunk cap, then `for_inference` with
+    `test.fuse` / `test.compile`."""
+    if cfg.test.max_testing_views is not None:
+        model.max_testing_views = cfg.test.max_testing_views
+    return for_inference(model, fuse=cfg.test.fuse, compile=cfg.test.compile)
+
+
 def predict_checkpoint(
     cfg,
     checkpoint: str | None,
@@ -141,9 +149,7 @@ def predict_checkpoint(
     model = build_model(cfg.model)
     if checkpoint:
         load_checkpoint(model, checkpoint, strict=True)
-    if cfg.test.max_testing_views is not None:
-        model.max_testing_views = cfg.test.max_testing_views
-    model = for_inference(model, fuse=cfg.test.fuse, compile=cfg.test.compile).to(dist.device)
+    model = for_testing(model, cfg).to(dist.device)
     precision = resolve_precision(precision or cfg.test.precision, dist.device)
     loader = build_eval_loader(cfg, split, dist)
     mode = cfg.test.average_clips

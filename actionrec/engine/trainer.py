@@ -267,9 +267,9 @@ class EpochLog:
         self.clips += clips
 
     def report(self, epoch: int, epochs: int, lr: float) -> None:
-        seconds = time.perf_counter() - self.start
         if not self.losses:  # a resumed run that restarted at the epoch's end
             return
+        seconds = time.perf_counter() - self.start
         log.info(
             "epoch %d/%d: loss %.4f (mean of %d batches), lr %.2e, %.1f clips/s, %.0f s",
             epoch,

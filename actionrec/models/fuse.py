@@ -191,15 +191,13 @@ def for_inference(model: nn.Module, fuse: bool = True, compile: bool = False) ->
     return out
 
 
-def describe_graph(model: nn.Module, fuse: bool, compile: bool) -> str:
-    """What `for_inference` did to `model`, in words, e.g. 'BatchNorm folded, 74 linears fused'."""
-    if not fuse:
-        parts = ["unfused"]
-    else:
-        parts = ["BatchNorm folded"]
-        if not compile:
-            parts.append(f"{getattr(model, 'fused_linears', 0)} linears fused")
-    if compile:
+def describe_graph(model: nn.Module) -> str:
+    """What `for_inference` did to `model`, in words, e.g. 'BatchNorm folded, 74 linears fused', read from
+    the marks it leaves (`folded_batchnorms`, `fused_linears`, `compiled`)."""
+    parts = ["BatchNorm folded" if hasattr(model, "folded_batchnorms") else "unfused"]
+    if hasattr(model, "fused_linears"):
+        parts.append(f"{model.fused_linears} linears fused")
+    if getattr(model, "compiled", False):
         parts.append("torch.compile")
     return ", ".join(parts)
 
