@@ -6,6 +6,7 @@ every helper degrades to the identity.
 
 from __future__ import annotations
 
+import atexit
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,7 @@ def setup(device: str | None = None) -> DistInfo:
         target = torch.device("cpu")
     if world_size > 1 and not dist.is_initialized():
         dist.init_process_group(backend="nccl" if use_cuda else "gloo")
+        atexit.register(cleanup)  # a group left to interpreter teardown can abort the process (gloo's threads)
     return DistInfo(rank, world_size, local_rank, target, local_world_size)
 
 
@@ -73,6 +75,7 @@ def is_main() -> bool:
 
 
 def cleanup() -> None:
+    """Destroy the default process group, if there is one (idempotent)."""
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
 
