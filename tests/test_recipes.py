@@ -414,6 +414,94 @@ def test_mmit_tsm_multipliers_by_hand():
     assert len(groups) == 4  # conv weights: lr, decay; ResNet convs have no biases for the 2 x lr rule
 
 
+MM_TSN_MODEL = """
+model = dict(type='Recognizer2D', backbone=dict(type='ResNet', depth=18, pretrained=None),
+             cls_head=dict(type='TSNHead', num_classes=7, in_channels=512, dropout_ratio=0.4))
+train_dataloader = dict(batch_size=4, dataset=dict(type='VideoDataset', ann_file='train.txt',
+                        data_prefix=dict(video='videos'), pipeline=[]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "paramwise"),
+    [
+        # 1.x: the constructor and paramwise_cfg on the optim wrapper
+        (
+            "optim_wrapper = dict(constructor='TSMOptimWrapperConstructor', paramwise_cfg=dict(fc_lr5=True), "
+            "optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))",
+            "tsm_fc_lr5",
+        ),
+        # 0.x: inside `optimizer` (MMAction2 0.x _base_/schedules/sgd_tsm_50e.py)
+        (
+            "optimizer = dict(type='SGD', constructor='TSMOptimizerConstructor', paramwise_cfg=dict(fc_lr5=True), "
+            "lr=0.01, momentum=0.9, weight_decay=1e-4)",
+            "tsm_fc_lr5",
+        ),
+    ],
+)
+def test_mmaction2_tsm_constructor_imports_as_its_per_parameter_rules(tmp_path, optimizer, paramwise):
+    path = tmp_path / "mm.py"
+    path.write_text(MM_TSN_MODEL + optimizer + "\n")
+    cfg = load_config(path)
+    model = meta_model(cfg)
+    got = {a.name: (a.lr_mult, a.decay_mult) for a in assign_params(model, cfg.optimizer)}
+    assert got == expected_multipliers(model, paramwise)  # MMAction2's add_params, written out above
+    assert got["cls_head.fc_cls.weight"] == (5.0, 1.0) and got["backbone.conv1.weight"] == (1.0, 1.0)
+
+
+def test_mmaction2_tsm_constructor_without_fc_lr5_treats_the_head_as_any_linear(tmp_path):
+    path = tmp_path / "mm.py"
+    path.write_text(
+        MM_TSN_MODEL
+        + "optim_wrapper = dict(constructor='TSMOptimWrapperConstructor', paramwise_cfg=dict(fc_lr5=False),"
+        " optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))\n"
+    )
+    cfg = load_config(path)
+    got = {a.name: (a.lr_mult, a.decay_mult) for a in assign_params(meta_model(cfg), cfg.optimizer)}
+    assert got["cls_head.fc_cls.weight"] == (1.0, 1.0) and got["cls_head.fc_cls.bias"] == (2.0, 0.0)
+    assert got["backbone.layer1.0.bn1.weight"] == (1.0, 0.0)
+
+
+def test_mmaction2_optim_wrapper_keys_without_a_counterpart_are_reported(tmp_path, caplog):
+    path = tmp_path / "mm.py"
+    path.write_text(
+        MM_TSN_MODEL
+        + "optim_wrapper = dict(type='ApexOptimWrapper', constructor='LearningRateDecayOptimizerConstructor',"
+        " paramwise_cfg=dict(decay_rate=0.75, norm_decay_mult=0.0), clip_grad=dict(max_norm=5, norm_type=1),"
+        " optimizer=dict(type='SGD', lr=0.01), frobnicate=1)\n"
+    )
+    with caplog.at_level("WARNING"):
+        cfg = load_config(path)
+    assert cfg.optimizer.param_rules == [] and not cfg.optimizer.zero_wd_norm_bias and cfg.optimizer.grad_clip == 5
+    warned = "\n".join(r.getMessage() for r in caplog.records)
+    for expected in (
+        "optim_wrapper.type='ApexOptimWrapper'",
+        "optim_wrapper.constructor='LearningRateDecayOptimizerConstructor': no counterpart",
+        "optim_wrapper.clip_grad.norm_type=1",
+        "optim_wrapper.frobnicate: not supported",
+    ):
+        assert f"{path}: ignored {expected}" in warned, expected
+
+
+def test_mmaction2_paramwise_cfg_maps_both_zero_mults_and_reports_the_rest(tmp_path, caplog):
+    path = tmp_path / "mm.py"
+    path.write_text(
+        MM_TSN_MODEL + "optim_wrapper = dict(paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0, "
+        "bypass_duplicate=True), optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05))\n"
+    )
+    with caplog.at_level("WARNING"):
+        cfg = load_config(path)
+    assert cfg.optimizer.zero_wd_norm_bias
+    assert "optim_wrapper.paramwise_cfg.bypass_duplicate=True: not supported" in caplog.text
+    path.write_text(
+        MM_TSN_MODEL + "optim_wrapper = dict(paramwise_cfg=dict(norm_decay_mult=0.0), optimizer=dict(lr=1))\n"
+    )
+    with caplog.at_level("WARNING"):
+        cfg = load_config(path)
+    assert not cfg.optimizer.zero_wd_norm_bias
+    assert "norm_decay_mult=0.0, bias_decay_mult=None: only both 0 maps" in caplog.text
+
+
 def test_norm_eval_freezes_batchnorm_statistics_but_trains_its_weights():
     # MMAction2's ResNet.train(): with norm_eval every _BatchNorm goes to eval mode; requires_grad unchanged
     for rel in ("tsn/tsn_r50_1x1x8_50e_sthv1_rgb.py", "tsn/tsn_r50_1x1x16_50e_sthv1_rgb.py"):

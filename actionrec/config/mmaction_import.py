@@ -278,34 +278,84 @@ def _optimizer(opt: dict[str, Any], where: str, ignored: list[str]) -> dict[str,
             out[key] = opt.pop(key)
     if "betas" in opt:
         out["betas"] = tuple(opt.pop("betas"))
-    paramwise = opt.pop("paramwise_cfg", None)
-    if paramwise:
-        out.update(_paramwise(paramwise, f"{where}.paramwise_cfg", ignored))
+    constructor, paramwise = opt.pop("constructor", None), opt.pop("paramwise_cfg", None)  # 0.x keeps them here
+    out.update(_per_parameter(constructor, paramwise, where, ignored))
     opt.pop("eps", None)
     for key in opt:
         ignored.append(f"{where}.{key}: not supported")
     return out
 
 
-def _paramwise(paramwise: dict[str, Any], where: str, ignored: list[str]) -> dict[str, Any]:
-    norm, bias = paramwise.get("norm_decay_mult"), paramwise.get("bias_decay_mult")
+_DEFAULT_CONSTRUCTORS = (None, "DefaultOptimizerConstructor", "DefaultOptimWrapperConstructor")
+_TSM_CONSTRUCTORS = ("TSMOptimizerConstructor", "TSMOptimWrapperConstructor")
+
+
+def _per_parameter(constructor: str | None, paramwise: Any, where: str, ignored: list[str]) -> dict[str, Any]:
+    """An optimizer constructor and its `paramwise_cfg` -> `param_rules` / `zero_wd_norm_bias`."""
+    paramwise = dict(paramwise or {})
+    if constructor in _TSM_CONSTRUCTORS:
+        fc_lr5 = bool(paramwise.pop("fc_lr5", False))
+        for key in paramwise:
+            ignored.append(f"{where}.paramwise_cfg.{key}: {constructor} reads only fc_lr5")
+        return {"param_rules": tsm_param_rules(fc_lr5)}
+    if constructor not in _DEFAULT_CONSTRUCTORS:
+        ignored.append(
+            f"{where}.constructor={constructor!r}: no counterpart; every parameter gets the base lr and decay"
+        )
+        return {}
+    norm, bias = paramwise.pop("norm_decay_mult", None), paramwise.pop("bias_decay_mult", None)
+    for key, value in paramwise.items():
+        ignored.append(f"{where}.paramwise_cfg.{key}={value!r}: not supported")
+    if norm is None and bias is None:
+        return {}
     if norm == 0 and bias == 0:
         return {"zero_wd_norm_bias": True}
-    ignored.append(f"{where}={paramwise!r}: only norm_decay_mult=0 with bias_decay_mult=0 maps (zero_wd_norm_bias)")
+    ignored.append(
+        f"{where}.paramwise_cfg: norm_decay_mult={norm!r}, bias_decay_mult={bias!r}: "
+        "only both 0 maps (zero_wd_norm_bias)"
+    )
     return {}
 
 
+def tsm_param_rules(fc_lr5: bool) -> list[dict[str, Any]]:
+    """MMAction2's TSM optimizer constructor as rules (first match wins).
+
+    Its `add_params`: the last Linear (the head's `fc_cls`) gets 5x lr with decay and its bias 10x lr
+    without decay when `fc_lr5`; norm layers keep the lr without decay; every other bias 2x lr without
+    decay; weights (the first conv's included) the base lr and decay.
+    """
+    head = [
+        {"name": r"^cls_head\.fc_cls\.weight$", "lr_mult": 5.0},
+        {"name": r"^cls_head\.fc_cls\.bias$", "lr_mult": 10.0, "decay_mult": 0.0},
+    ]
+    rest = [{"kind": "norm", "decay_mult": 0.0}, {"kind": "bias", "lr_mult": 2.0, "decay_mult": 0.0}]
+    return (head if fc_lr5 else []) + rest
+
+
+_WRAPPER_KEYS = ("type", "optimizer", "constructor", "paramwise_cfg", "clip_grad", "accumulative_counts", "loss_scale")
+
+
 def _optim_wrapper(wrapper: dict[str, Any], train: dict[str, Any], ignored: list[str]) -> dict[str, Any]:
-    out = _optimizer(wrapper.get("optimizer", {}), "optim_wrapper.optimizer", ignored)
-    if wrapper.get("paramwise_cfg"):
-        out.update(_paramwise(wrapper["paramwise_cfg"], "optim_wrapper.paramwise_cfg", ignored))
+    where = "optim_wrapper"
+    out = _optimizer(wrapper.get("optimizer", {}), f"{where}.optimizer", ignored)
+    out.update(_per_parameter(wrapper.get("constructor"), wrapper.get("paramwise_cfg"), where, ignored))
     clip = wrapper.get("clip_grad") or {}
     if clip.get("max_norm") is not None:
         out["grad_clip"] = clip["max_norm"]
+        if clip.get("norm_type", 2) != 2:
+            ignored.append(f"{where}.clip_grad.norm_type={clip['norm_type']!r}: gradients are clipped by their L2 norm")
     if wrapper.get("accumulative_counts"):
         out["accumulate_steps"] = wrapper["accumulative_counts"]
-    if wrapper.get("type") == "AmpOptimWrapper":
+    kind = wrapper.get("type", "OptimWrapper")
+    if kind == "AmpOptimWrapper":
         train["amp"] = "fp16"
+    elif kind != "OptimWrapper":
+        ignored.append(f"{where}.type={kind!r}: trained as a plain OptimWrapper")
+    if "loss_scale" in wrapper:
+        ignored.append(f"{where}.loss_scale: fp16 uses torch's dynamic GradScaler")
+    for key in wrapper:
+        if key not in _WRAPPER_KEYS:
+            ignored.append(f"{where}.{key}: not supported")
     return out
 
 
