@@ -295,6 +295,18 @@ def test_import_mmaction_0x_config(tmp_path):
     assert any(item.startswith("workflow:") for item in ignored)
 
 
+def test_import_mmaction_start_index_is_kept_and_class_balanced_sampling_is_reported(tmp_path):
+    text = MM_0X.replace(
+        "pipeline=train_pipeline, multi_class=True, num_classes=313),",
+        "pipeline=train_pipeline, multi_class=True, num_classes=313, start_index=0, sample_by_class=True, power=0.5),",
+    )
+    raw, ignored = load_config_dict(write(tmp_path, "tsn_mmit.py", text))
+    cfg = Config.from_dict(raw)
+    assert cfg.data.train.start_index == 0  # frames img_00000.jpg...: dropping it would read every frame one late
+    assert cfg.data.test.start_index is None  # the kind's default (1 for frame folders), as MMAction2's
+    assert "data.train.dataset.sample_by_class=True: samples are drawn uniformly, not class-balanced" in ignored
+
+
 # -- packaged configs by name: every command works the same from a checkout and from a wheel --------------
 
 PACKAGED = Path(actionrec.__file__).resolve().parent / "configs"

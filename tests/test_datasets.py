@@ -270,3 +270,33 @@ def test_inspect_malformed_list_exits_nonzero_with_file_and_line(tmp_path, capsy
     assert f"{bad}:3: expected 'relpath label', got 'c.mp4 two'" in capsys.readouterr().err
     assert main(["data", "inspect", str(tmp_path / "absent.txt")]) == 2
     assert "absent.txt" in capsys.readouterr().err
+
+
+def test_a_frame_folder_numbered_from_zero_reads_with_start_index_0_from_a_config(tmp_path):
+    """MMAction2's RawframeDataset(start_index=0): position p is img_{p:05d}.jpg; the default 1 would read p + 1."""
+    from actionrec.config import Config
+    from actionrec.engine.data import build_dataset
+
+    make_frame_folder(tmp_path / "a", 20, start_index=0)
+    (tmp_path / "list.txt").write_text("a 20 1\n")
+    steps = test_pipeline(num_clips=2)
+    steps[0], steps[2] = dict(type="RawFrameDecode"), dict(type="RawFrameDecode")
+    split = dict(kind="rawframes", ann_file=str(tmp_path / "list.txt"), root=str(tmp_path), pipeline=steps)
+    model = dict(name="tsn_r18", num_classes=3)
+    zero = build_dataset(
+        Config.from_dict(dict(model=model, data=dict(num_classes=3, test={**split, "start_index": 0}))), "test", True
+    )
+    assert [read_index(view) for view in zero[0]["inputs"]] == [5, 15]  # test mode, 20 frames, 2 clips: 5, 15
+    one = build_dataset(Config.from_dict(dict(model=model, data=dict(num_classes=3, test=split))), "test", True)
+    assert [read_index(view) for view in one[0]["inputs"]] == [6, 16]  # files img_00006 / img_00016 show codes 6, 16
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "least"), [("start_index", -1, 0), ("batch_size", 0, 1), ("num_workers", -2, 0)]
+)
+def test_a_split_with_a_negative_count_names_the_key(key, value, least):
+    from actionrec.config import Config, ConfigError
+
+    split = {"ann_file": "a.txt", key: value}
+    with pytest.raises(ConfigError, match=rf"data\.val\.{key} must be an integer >= {least}, got {value}"):
+        Config.from_dict(dict(model=dict(name="tsn_r18", num_classes=3), data=dict(num_classes=3, val=split)))

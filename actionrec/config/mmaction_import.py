@@ -221,13 +221,16 @@ def _dataset_to_split(dataset: dict[str, Any], where: str, ignored: list[str]) -
         ("delimiter", "delimiter"),
         ("with_offset", "with_offset"),
         ("filename_tmpl", "filename_tmpl"),
+        ("start_index", "start_index"),
     ):
         if theirs in dataset:
             split[ours] = dataset.pop(theirs)
     split["_multi_label"] = dataset.pop("multi_class", False)
     split["_num_classes"] = dataset.pop("num_classes", None)
-    for key in ("test_mode", "start_index", "sample_by_class", "power"):
-        dataset.pop(key, None)  # start_index is implied by the kind; test_mode by the split
+    dataset.pop("test_mode", None)  # implied by the split
+    if dataset.pop("sample_by_class", False):
+        ignored.append(f"{where}.dataset.sample_by_class=True: samples are drawn uniformly, not class-balanced")
+    dataset.pop("power", None)  # only read with sample_by_class
     for key in dataset:
         ignored.append(f"{where}.dataset.{key}: not supported")
     return split

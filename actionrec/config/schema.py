@@ -34,7 +34,15 @@ class SplitConfig:
     delimiter: str = " "
     with_offset: bool = False
     filename_tmpl: str | None = None  # None: 'img_{:05d}.jpg' for RGB, '{}_{:05d}.jpg' for flow
+    # added to every sampled frame position; None: MMAction2's 0 for videos, 1 for frame folders (img_00001.jpg)
+    start_index: int | None = None
     backend: str = "auto"  # video decoder: auto | torchcodec | pyav | decord
+
+    def validate(self, path: str, source: str) -> None:
+        for key, least in (("batch_size", 1), ("num_workers", 0), ("start_index", 0)):
+            value = getattr(self, key)
+            if value is not None and value < least:
+                raise ConfigError(f"{source}: {path}.{key} must be an integer >= {least}, got {value}")
 
 
 @dataclass

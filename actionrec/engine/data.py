@@ -129,9 +129,12 @@ def build_dataset(cfg: Config, split_name: str, test_mode: bool):
             samples += load_json_list(ann_file, root, multi)
     pipeline = Pipeline.from_mmaction(split.pipeline, split.modality)
     frames = split.kind == "rawframes" or (split.kind == "json" and pipeline.source == "rawframes")
+    start = {} if split.start_index is None else {"start_index": split.start_index}
     if not frames:
-        return VideoDataset(samples, pipeline, cfg.data.num_classes, cfg.train.seed, backend=split.backend)
-    return RawframeDataset(samples, pipeline, cfg.data.num_classes, cfg.train.seed, filename_tmpl=split.filename_tmpl)
+        return VideoDataset(samples, pipeline, cfg.data.num_classes, cfg.train.seed, backend=split.backend, **start)
+    return RawframeDataset(
+        samples, pipeline, cfg.data.num_classes, cfg.train.seed, filename_tmpl=split.filename_tmpl, **start
+    )
 
 
 def _worker_init(worker_id: int) -> None:
