@@ -154,6 +154,27 @@ def test_timestamps_come_from_frame_pts(backend: str, videos: dict, references: 
             assert reader.timestamps([0, 5, last]) == pytest.approx([edit_times[0], edit_times[5], edit_times[last]])
 
 
+@pytest.mark.skipif("torchcodec" not in BACKENDS, reason="torchcodec is not installed (it is a dependency)")
+@pytest.mark.parametrize("video", ["normal", "vfr", "edit_list", "avi"])
+def test_torchcodec_timestamps_of_every_frame_without_holding_the_video(
+    video: str, videos: dict, references: dict, monkeypatch
+):
+    """Every frame's time equals the reference decode's pts, from PyAV's packet scan where it agrees and
+    otherwise decoded a chunk at a time (asking for all frames at once held the whole video in memory)."""
+    _, expected = references[video]
+    with decoders.TorchCodecReader(videos[video]) as reader:
+        assert reader.timestamps(range(reader.num_frames)) == pytest.approx(expected, abs=1e-6)
+        assert reader._scanned_times is not None  # no frame was decoded for its time, but the first and last
+    monkeypatch.setattr(decoders, "_TIMESTAMP_CHUNK", 16)
+    with decoders.TorchCodecReader(videos[video]) as reader:
+        reader._scanned_times = None  # as for a file whose scan disagrees with torchcodec
+        sizes = []
+        decode = reader._decoder.get_frames_at
+        reader._decoder.get_frames_at = lambda indices: sizes.append(len(indices)) or decode(indices)
+        assert reader.timestamps(range(reader.num_frames)) == pytest.approx(expected, abs=1e-6)
+        assert max(sizes) == 16 < len(expected)  # the AVI's last chunk fails in torchcodec and takes PyAV's times
+
+
 def test_decord_refuses_files_it_indexes_wrong_or_explains_how_to_install(videos: dict) -> None:
     """decord is optional: when installed it must refuse files it would decode wrong; when not, say how to get it."""
     if "decord" in BACKENDS:

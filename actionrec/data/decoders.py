@@ -211,6 +211,12 @@ def _torchcodec_problem() -> str | None:
     return problem
 
 
+# Frames decoded at a time when torchcodec must decode to learn their pts (a chunk of 340x256 frames: ~17 MB).
+_TIMESTAMP_CHUNK = 64
+# PyAV's scanned pts and torchcodec's decoded pts of the same frame differ by float rounding at most.
+_TIMESTAMP_TOLERANCE_S = 1e-6
+
+
 class TorchCodecReader(VideoReader):
     """torchcodec in exact mode: a packet scan on open gives the true frame count, then frame-exact seeks."""
 
@@ -265,12 +271,52 @@ class TorchCodecReader(VideoReader):
                 ) from error
 
     def timestamps(self, indices: Sequence[int]) -> list[float]:
-        """Decodes the frames to get their pts (torchcodec has no public pts-only query)."""
+        """Presentation times in seconds: from PyAV's packet scan (no decoding) where it lists the same
+        frames, else decoded (torchcodec has no pts-only query) a chunk at a time, so asking for every
+        frame of a long video holds one chunk of frames, not the video. Where torchcodec cannot decode a
+        frame, PyAV's time for it, as `read` falls back to PyAV's frame."""
         wanted = self._checked(indices)
+        scanned = self._scanned_times
+        if scanned is not None:
+            return [scanned[index] for index in wanted]
+        times: list[float] = []
+        for first in range(0, len(wanted), _TIMESTAMP_CHUNK):
+            chunk = wanted[first : first + _TIMESTAMP_CHUNK]
+            try:
+                times += self._decoded_times(chunk)
+            except VideoDecodeError as error:
+                try:
+                    with PyAVReader(self.path) as fallback:
+                        times += fallback.timestamps(chunk)
+                except (VideoDecodeError, IndexError) as fallback_error:
+                    raise VideoDecodeError(f"{error}; PyAV has no times for them either ({fallback_error})") from error
+        return times
+
+    def _decoded_times(self, indices: list[int]) -> list[float]:
         try:
-            return self._decoder.get_frames_at(wanted).pts_seconds.tolist()
+            return self._decoder.get_frames_at(indices).pts_seconds.tolist()
         except Exception as error:
             raise VideoDecodeError(f"{self.path}: torchcodec failed to decode frames ({_cause(error)})") from error
+
+    @functools.cached_property
+    def _scanned_times(self) -> list[float] | None:
+        """Every frame's time from PyAV's demux-only index when it counts the frames torchcodec does and
+        agrees with torchcodec's decoded first and last pts (or torchcodec cannot decode them, and `read`
+        would return PyAV's frames); None otherwise, and frames are decoded for their pts."""
+        try:
+            with PyAVReader(self.path) as scan:
+                if not scan.has_timestamps or scan.num_frames < self.num_frames:
+                    return None
+                times = scan.timestamps(range(self.num_frames))
+        except (VideoDecodeError, IndexError):
+            return None
+        try:
+            ends = self._decoded_times([0, self.num_frames - 1])
+        except VideoDecodeError:
+            return times
+        if any(abs(a - b) > _TIMESTAMP_TOLERANCE_S for a, b in zip(ends, (times[0], times[-1]))):
+            return None
+        return times
 
     def close(self) -> None:
         self.__dict__.pop("_decoder", None)
