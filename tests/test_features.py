@@ -411,3 +411,47 @@ def test_cli_errors_name_the_problem(assets, tmp_path, capsys):
     assert capsys.readouterr().err == "error: --max-corrupt-fraction must be between 0 and 1, got 2.0\n"
     assert main(base + [str(assets["videos"] / "v0.mp4"), "--out", str(tmp_path / "no" / "f.npz")]) == 2
     assert "error: " in capsys.readouterr().err and not (tmp_path / "no").exists()
+
+
+def test_cli_model_takes_a_zoo_entry_whose_checkpoint_is_hash_checked(assets, tmp_path, monkeypatch, capsys):
+    """`--model NAME`: the entry's config and cached checkpoint (SHA-256 checked, no download with --no-download)
+    give the same features as `CONFIG CKPT` with that config and file; every positional is then an input."""
+    import dataclasses
+    import hashlib
+    import importlib
+
+    from actionrec import zoo
+
+    recognize_module = importlib.import_module("actionrec.recognize")  # `actionrec.recognize` is also a function
+
+    payload = assets["tsn_ckpt"].read_bytes()
+    prefix = hashlib.sha256(payload).hexdigest()[:8]
+    entry = dataclasses.replace(
+        zoo.get("tsn_r50_1x1x3_100e_kinetics400_rgb"),
+        name="tiny",
+        url=f"http://127.0.0.1:9/tiny_20240101-{prefix}.pth",  # never fetched: --no-download
+        sha256_prefix=prefix,
+        also_reported=(),
+    )
+    monkeypatch.setitem(zoo._registry(), "tiny", entry)
+    monkeypatch.setattr(recognize_module, "zoo_config_path", lambda name, config: assets["tsn_cfg"])
+    monkeypatch.setenv("ACTIONREC_HOME", str(tmp_path / "home"))
+    cached = tmp_path / "home" / "checkpoints" / f"tiny_20240101-{prefix}.pth"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(payload)
+    videos = [str(assets["videos"] / "v1.mp4"), str(assets["videos"] / "v2.mp4")]
+    by_zoo, by_config = tmp_path / "zoo.npz", tmp_path / "config.npz"
+    assert main(["features", "--model", "tiny", "--no-download", *videos, "--out", str(by_zoo), "--no-progress"]) == 0
+    assert main(["features", str(assets["tsn_cfg"]), str(cached), *videos, "--out", str(by_config)]) == 0
+    with np.load(by_zoo) as a, np.load(by_config) as b:
+        assert a["features"].shape[0] == 2 and a["paths"].tolist() == videos
+        np.testing.assert_array_equal(a["features"], b["features"])
+    capsys.readouterr()
+
+    cached.write_bytes(b"not the published weights")
+    assert main(["features", "--model", "tiny", "--no-download", videos[0], "--out", str(tmp_path / "x.npz")]) == 2
+    assert f"error: {cached}: SHA-256 mismatch: expected {prefix}" in capsys.readouterr().err
+    assert main(["features", str(assets["tsn_cfg"]), videos[0], "--out", str(tmp_path / "x.npz")]) == 2
+    assert "give CONFIG_OR_NAME CKPT and at least one list or video" in capsys.readouterr().err
+    assert main(["features", str(assets["tsn_cfg"]), str(cached), videos[0], "--no-download", "--out", "y.npz"]) == 2
+    assert "--no-download applies to --model" in capsys.readouterr().err

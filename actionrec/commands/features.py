@@ -1,4 +1,5 @@
-"""`actionrec features CONFIG_OR_NAME CKPT LIST_OR_VIDEOS... --out feats.npz`: pre-logit features per video or clip."""
+"""`actionrec features (CONFIG_OR_NAME CKPT | --model ZOO_NAME) LIST_OR_VIDEOS... --out feats.npz`: pre-logit
+features per video or clip."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from actionrec.commands.config import CONFIG_HELP, UsageError, add_cfg_options
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "features",
+        usage="actionrec features (CONFIG_OR_NAME CKPT | --model ZOO_NAME) LIST_OR_VIDEO [LIST_OR_VIDEO ...] "
+        "--out FILE [options]",
         help="pre-logit feature vectors of videos (per video or per clip) into a .npz, resumably",
         description="Samples and transforms each video with the config's test protocol (clips x crops), runs the "
         "model up to its classifier and writes one feature vector per video (the views' mean) or, with --per-clip, "
@@ -20,14 +23,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "videos: rerunning the same command after a kill computes only the videos not finished. Unreadable videos "
         "are skipped and listed; more than --max-corrupt-fraction of them stops the run.",
     )
-    p.add_argument("config", metavar="CONFIG_OR_NAME", help=CONFIG_HELP)
-    p.add_argument("checkpoint", metavar="CKPT", help="trained weights: path or URL")
     p.add_argument(
-        "inputs",
+        "arguments",
         nargs="+",
-        metavar="LIST_OR_VIDEO",
-        help="video files, frame folders, or lists of them (.txt .lst .list .csv .json: `path [label]` per line)",
+        metavar="ARG",
+        help=f"CONFIG_OR_NAME CKPT (without --model; {CONFIG_HELP}; CKPT: trained weights, path or URL), then "
+        "video files, frame folders, or lists of them (.txt .lst .list .csv .json: `path [label]` per line)",
     )
+    p.add_argument("--model", metavar="ZOO_NAME", help="a zoo entry (`actionrec zoo list`) instead of CONFIG CKPT")
+    p.add_argument("--no-download", action="store_true", help="with --model: use the cached checkpoint only")
     p.add_argument("--out", required=True, metavar="FILE", help="the .npz to write")
     p.add_argument("--per-clip", action="store_true", help="one vector per clip: features (N, clips, D)")
     p.add_argument("--root", default="", metavar="DIR", help="folder the lists' paths are relative to")
@@ -65,29 +69,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from actionrec import zoo
     from actionrec.config import load_config
     from actionrec.features import check_output, partial_dir, read_inputs, write_features
-    from actionrec.recognize import Recognizer, pipeline_from_config
+    from actionrec.recognize import Recognizer, pipeline_from_config, zoo_config_path
 
     if args.save_every < 1:
         raise UsageError(f"--save-every must be at least 1, got {args.save_every}")
     if not 0.0 <= args.max_corrupt_fraction <= 1.0:
         raise UsageError(f"--max-corrupt-fraction must be between 0 and 1, got {args.max_corrupt_fraction}")
     check_output(args.out)
-    cfg = load_config(args.config, list(args.cfg_options))
-    _, split = pipeline_from_config(cfg, args.config)
+    if args.no_download and not args.model:
+        raise UsageError("--no-download applies to --model (a zoo entry's checkpoint)")
+    if args.model:  # the zoo entry's shipped config; its hash-checked checkpoint is fetched below
+        entry = zoo.get(args.model)
+        if entry.is_fusion:
+            raise UsageError(f"{entry.name} is a late fusion; extract features with each of {', '.join(entry.members)}")
+        config, checkpoint, inputs = zoo_config_path(entry.name, entry.config), None, args.arguments
+    elif len(args.arguments) < 3:
+        raise UsageError(
+            "give CONFIG_OR_NAME CKPT and at least one list or video (or --model ZOO_NAME and the lists or videos)"
+        )
+    else:
+        config, checkpoint, *inputs = args.arguments
+    cfg = load_config(config, list(args.cfg_options))
+    _, split = pipeline_from_config(cfg, config)
     list_format = args.list_format if args.list_format != "auto" else _list_format(split.kind)
-    # every list is read before the model is built (which can take a minute): a typo fails at once
-    entries = read_inputs(args.inputs, args.root, list_format=list_format, delimiter=args.delimiter)
+    # every list is read before the weights are fetched and the model built (minutes): a typo fails at once
+    entries = read_inputs(inputs, args.root, list_format=list_format, delimiter=args.delimiter)
+    if args.model:
+        checkpoint = os.fspath(zoo.checkpoint_path(entry.name, download=not args.no_download))
     # no class names: features need none (and a config's missing label map is no reason to warn)
     options = dict(device=args.device, backend=args.backend, progress=False, label_map=())
     if args.precision:
         options["precision"] = args.precision
-    recognizer = Recognizer.from_config(cfg, args.checkpoint, **options)
+    recognizer = Recognizer.from_config(cfg, checkpoint, **options)
     settings = dict(
-        config=os.fspath(args.config),
-        checkpoint=os.fspath(args.checkpoint),
-        checkpoint_file=_stamp(args.checkpoint),
+        config=args.model or os.fspath(config),
+        checkpoint=os.fspath(checkpoint),
+        checkpoint_file=_stamp(checkpoint),
         cfg_options=list(args.cfg_options),
         precision=recognizer.precision,
         root=args.root,
