@@ -106,3 +106,30 @@ def test_a_rank_with_an_unreadable_batch_joins_the_step_with_zero_contribution(t
         gradient = param.grad / 2  # DDP averages over 2 ranks; rank 1 adds zero
         expected = start[name] - lr * (gradient + weight_decay * start[name])  # SGD's first step: buffer = gradient
         torch.testing.assert_close(trained["state_dict"][name], expected, rtol=0, atol=1e-6, msg=name)
+
+
+def test_the_process_group_setup_created_is_destroyed_at_exit(tmp_path):
+    """A gloo group left to interpreter teardown aborted a rank now and then ("terminate called without an
+    active exception", SIGABRT after training had finished): `setup` destroys the group it made at exit."""
+    script = tmp_path / "group.py"
+    script.write_text(
+        "import atexit\n"
+        "import torch.distributed as dist\n"
+        "from actionrec.engine import distributed\n"
+        "# atexit runs last-in first-out: this runs after whatever setup registers\n"
+        "atexit.register(lambda: print(f'rank {dist.get_rank() if dist.is_initialized() else None}: at exit', flush=True))\n"
+        "info = distributed.setup('cpu')\n"
+        "print(f'rank {info.rank} of {info.world_size}: joined', flush=True)\n"
+        "distributed.barrier()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert out.returncode == 0, out.stdout
+    assert "rank 0 of 2: joined" in out.stdout and "rank 1 of 2: joined" in out.stdout
+    assert out.stdout.count("rank None: at exit") == 2, out.stdout  # the group was gone before the last handler
