@@ -154,7 +154,9 @@ def test_timestamps_come_from_frame_pts(backend: str, videos: dict, references: 
             assert reader.timestamps([0, 5, last]) == pytest.approx([edit_times[0], edit_times[5], edit_times[last]])
 
 
-@pytest.mark.skipif("torchcodec" not in BACKENDS, reason="torchcodec is not installed (it is a dependency)")
+@pytest.mark.skipif(
+    "torchcodec" not in BACKENDS, reason="torchcodec cannot load here (it needs the system's FFmpeg libraries)"
+)
 @pytest.mark.parametrize("video", ["normal", "vfr", "edit_list", "avi"])
 def test_torchcodec_timestamps_of_every_frame_without_holding_the_video(
     video: str, videos: dict, references: dict, monkeypatch

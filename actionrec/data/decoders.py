@@ -285,11 +285,10 @@ class TorchCodecReader(VideoReader):
             try:
                 times += self._decoded_times(chunk)
             except VideoDecodeError as error:
-                try:
-                    with PyAVReader(self.path) as fallback:
-                        times += fallback.timestamps(chunk)
-                except (VideoDecodeError, IndexError) as fallback_error:
-                    raise VideoDecodeError(f"{error}; PyAV has no times for them either ({fallback_error})") from error
+                pyav = self._pyav_times
+                if pyav is None or max(chunk) >= len(pyav):
+                    raise VideoDecodeError(f"{error}; PyAV's scan has no times for them either") from error
+                times += [pyav[index] for index in chunk]
         return times
 
     def _decoded_times(self, indices: list[int]) -> list[float]:
@@ -299,17 +298,23 @@ class TorchCodecReader(VideoReader):
             raise VideoDecodeError(f"{self.path}: torchcodec failed to decode frames ({_cause(error)})") from error
 
     @functools.cached_property
-    def _scanned_times(self) -> list[float] | None:
-        """Every frame's time from PyAV's demux-only index when it counts the frames torchcodec does and
-        agrees with torchcodec's decoded first and last pts (or torchcodec cannot decode them, and `read`
-        would return PyAV's frames); None otherwise, and frames are decoded for their pts."""
+    def _pyav_times(self) -> list[float] | None:
+        """Every frame's time from PyAV's demux-only index (one scan per reader); None without pts."""
         try:
             with PyAVReader(self.path) as scan:
-                if not scan.has_timestamps or scan.num_frames < self.num_frames:
-                    return None
-                times = scan.timestamps(range(self.num_frames))
+                return scan.timestamps(range(scan.num_frames)) if scan.has_timestamps else None
         except (VideoDecodeError, IndexError):
             return None
+
+    @functools.cached_property
+    def _scanned_times(self) -> list[float] | None:
+        """PyAV's times when its scan counts the frames torchcodec does and agrees with torchcodec's decoded
+        first and last pts (or torchcodec cannot decode them, and `read` would return PyAV's frames);
+        None otherwise, and frames are decoded for their pts."""
+        pyav = self._pyav_times
+        if pyav is None or len(pyav) < self.num_frames:
+            return None
+        times = pyav[: self.num_frames]
         try:
             ends = self._decoded_times([0, self.num_frames - 1])
         except VideoDecodeError:
